@@ -1,0 +1,40 @@
+import { isArgusError } from '../errors/catalog';
+import { processIO, writeLine, type CliIO } from './command';
+import { commands } from './commands';
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    writeLine(io.stdout, 'usage: argus <command> [options]\n');
+    for (const c of commands) writeLine(io.stdout, `  ${c.name.padEnd(14)} ${c.summary}`);
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    writeLine(io.stderr, `argus: unknown command '${name}'. Run 'argus help'.`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (isArgusError(err)) {
+      writeLine(io.stderr, `argus ${name}: ${err.code}: ${err.message}`);
+      for (const d of err.details) writeLine(io.stderr, `  - ${d.path ? `${d.path}: ` : ''}${d.message}`);
+    } else {
+      writeLine(io.stderr, `argus ${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+    return 1;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('argus.js')) {
+  runCli(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

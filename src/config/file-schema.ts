@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** Schema of `argus.config.yaml` (ARCHITECTURE §3). Unknown keys are errors, not ignored. */
+
+const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+export const severitySchema = z.enum(['High', 'Medium', 'Low', 'Informational']);
+export const roleSchema = z.enum(['admin', 'responder', 'reader']);
+/** ISO-8601 duration such as PT15M, P1D. */
+export const isoDuration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as PT15M');
+
+const roleMembers = z.strictObject({
+  groups: z.array(guid).default([]),
+  users: z.array(guid).default([]),
+});
+
+const federationEntry = z.strictObject({
+  tenantId: guid,
+  maxRole: roleSchema,
+  users: z.array(guid).default([]),
+});
+
+const accessSchema = z.strictObject({
+  roles: z
+    .strictObject({
+      admin: roleMembers.default({ groups: [], users: [] }),
+      responder: roleMembers.default({ groups: [], users: [] }),
+      reader: roleMembers.default({ groups: [], users: [] }),
+    })
+    .default({ admin: { groups: [], users: [] }, responder: { groups: [], users: [] }, reader: { groups: [], users: [] } }),
+  federation: z.array(federationEntry).default([]),
+  /** How long a Graph group-membership answer is trusted. */
+  groupCacheTtlSeconds: z.number().int().min(0).max(3600).default(300),
+});
+
+const routingRule = z.strictObject({
+  match: z
+    .strictObject({
+      severity: z.array(severitySchema).optional(),
+      tactics: z.array(z.string()).optional(),
+      labels: z.array(z.string()).optional(),
+    })
+    .default({}),
+  conversationId: z.string().min(1),
+});
+
+const routingSchema = z.strictObject({
+  default: z.string().min(1).optional(),
+  rules: z.array(routingRule).default([]),
+});
+
+const sentinelSchema = z.strictObject({
+  subscriptionId: guid,
+  resourceGroup: z.string().min(1),
+  workspaceName: z.string().min(1),
+  armEndpoint: z.url().default('https://management.azure.com'),
+  apiVersion: z.string().default('2024-09-01'),
+  /** Token audience for ARM; sovereign clouds change it. */
+  armScope: z.string().optional(),
+});
+
+const graphSchema = z.strictObject({
+  endpoint: z.url().default('https://graph.microsoft.com'),
+  scope: z.string().optional(),
+});
+
+const servicenowSchema = z.strictObject({
+  instanceUrl: z.url(),
+  auth: z.enum(['basic', 'oauth']).default('basic'),
+  username: z.string().optional(),
+  clientId: z.string().optional(),
+  assignmentGroup: z.string().optional(),
+  callerId: z.string().optional(),
+  states: z.record(z.string(), z.string()).optional(),
+});
+
+const jiraSchema = z.strictObject({
+  baseUrl: z.url(),
+  email: z.string().min(1),
+  serviceDeskId: z.string().min(1),
+  requestTypeId: z.string().min(1),
+});
+
+const itsmSchema = z.strictObject({
+  provider: z.enum(['servicenow', 'jira', 'none']).default('none'),
+  createFor: z.array(severitySchema).default(['High', 'Medium']),
+  servicenow: servicenowSchema.optional(),
+  jira: jiraSchema.optional(),
+});
+
+const entraWebhookAuth = z.strictObject({
+  tenantId: guid,
+  audience: z.string().min(1),
+  allowedCallers: z.array(z.string().min(1)).min(1),
+  openIdConfigUrl: z.url().optional(),
+});
+
+const webhookAuthSchema = z.strictObject({
+  entra: entraWebhookAuth.optional(),
+});
+
+export const fileConfigSchema = z
+  .strictObject({
+    tenantId: guid.default('00000000-0000-0000-0000-000000000000'),
+    publicUrl: z.url().optional(),
+    access: accessSchema.default(accessSchema.parse({})),
+    routing: routingSchema.default({ rules: [] }),
+    sentinel: sentinelSchema.optional(),
+    graph: graphSchema.default({ endpoint: 'https://graph.microsoft.com' }),
+    playbooks: z.strictObject({ dir: z.string().default('./playbooks') }).default({ dir: './playbooks' }),
+    itsm: itsmSchema.default({ provider: 'none', createFor: ['High', 'Medium'] }),
+    webhookAuth: webhookAuthSchema.default({}),
+    /** Largest accepted webhook body in bytes (default 4 MiB). */
+    bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Link target for incidents that carry no portal URL. */
+    portalBaseUrl: z.url().default('https://portal.azure.com'),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.itsm.provider === 'servicenow' && !cfg.itsm.servicenow)
+      ctx.addIssue({ code: 'custom', path: ['itsm', 'servicenow'], message: 'required when itsm.provider is servicenow' });
+    if (cfg.itsm.provider === 'jira' && !cfg.itsm.jira)
+      ctx.addIssue({ code: 'custom', path: ['itsm', 'jira'], message: 'required when itsm.provider is jira' });
+  });
+
+export type FileConfig = z.output<typeof fileConfigSchema>;
+export type Severity = z.output<typeof severitySchema>;
+export type Role = z.output<typeof roleSchema>;
