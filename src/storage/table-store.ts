@@ -1,0 +1,27 @@
+import type { TableClient } from '@azure/data-tables';
+
+/**
+ * Access to Azure Table Storage (or embedded Azurite). Repositories take the TableClient of their
+ * own table from here; `ensureTable` is idempotent and called at start.
+ */
+export interface TableStore {
+  client(table: string): TableClient;
+  ensureTable(table: string): Promise<void>;
+  /** Cheap round trip proving the account answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Where the data lives, for logs and `argus doctor` (never includes keys). */
+  describe(): string;
+}
+
+/** Table names Argus uses. */
+export const tableNames = {
+  audit: 'ArgusAudit',
+  events: 'ArgusEvents',
+  incidents: 'ArgusIncidents',
+  conversations: 'ArgusConversations',
+  cards: 'ArgusCards',
+  subscriptions: 'ArgusSubscriptions',
+  detectionOutcomes: 'DetectionOutcomes',
+  alerts: 'ArgusAlerts',
+} as const;
