@@ -25,3 +25,5 @@ export const tableNames = {
   detectionOutcomes: 'DetectionOutcomes',
   alerts: 'ArgusAlerts',
 } as const;
+
+export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';
