@@ -1,0 +1,23 @@
+/** Adaptive Cards Argus sends: one render function per view, each checked against the size limit. */
+export { renderIncidentCard } from './incident-card';
+export { renderIncidentListCard } from './incident-list-card';
+export { renderHelpCard } from './help-card';
+export { renderWhoAmICard } from './whoami-card';
+export { renderNoticeCard } from './notice-card';
+export { MAX_CARD_BYTES, measureCardBytes } from './size-guard';
+export { MAX_REFRESH_USER_IDS } from './incident-card-data';
+export { incidentVerbs, incidentInputs, type IncidentVerb } from './verbs';
+export { ADAPTIVE_CARD_CONTENT_TYPE } from './content-type';
+export { noticeStyles } from './views';
+export type {
+  AdaptiveCardJson,
+  CardNotice,
+  HelpCardView,
+  HelpCommandView,
+  IncidentCardView,
+  IncidentListCardView,
+  NoticeCardView,
+  NoticeStyle,
+  RenderOptions,
+  WhoAmICardView,
+} from './views';

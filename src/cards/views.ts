@@ -1,0 +1,73 @@
+import type { Role } from '../access/roles';
+import type { Incident } from '../incidents/incident';
+
+/** Container styles Adaptive Cards know; notices and notice cards use them. */
+export const noticeStyles = ['good', 'attention', 'warning', 'accent', 'default'] as const;
+export type NoticeStyle = (typeof noticeStyles)[number];
+
+export interface CardNotice {
+  /** Plain text, e.g. "Acknowledged by Ana Silva · 10:02 UTC". */
+  text: string;
+  style?: NoticeStyle;
+}
+
+/**
+ * The live incident card. Later features add optional fields here (e.g. `ticket?`, `playbooks?`),
+ * each drawn by its own section in cards/incident.json, so existing callers keep compiling.
+ */
+export interface IncidentCardView {
+  incident: Incident;
+  /** False when Sentinel is not configured: the card says changes are kept in Argus only. */
+  sentinelConnected: boolean;
+  /** False for a read-only viewer: every button but Refresh is hidden. */
+  showActions: boolean;
+  notice?: CardNotice;
+  /** Teams user ids (29:…) that get a user-specific refresh; at most 60 are used. */
+  refreshUserIds?: string[];
+  /** Reserved: sections are added as named optional fields, never as free-form blocks. */
+  extraSections?: never;
+}
+
+export interface IncidentListCardView {
+  title: string;
+  incidents: Incident[];
+  /** How many incidents matched in all; rows not shown are summarised as "+N more". */
+  total: number;
+}
+
+export interface HelpCommandView {
+  name: string;
+  usage: string;
+  summary: string;
+  /** The least role that may run the command. */
+  role: Role;
+}
+
+export interface HelpCardView {
+  commands: HelpCommandView[];
+}
+
+export interface WhoAmICardView {
+  name: string;
+  aadObjectId: string;
+  tenantId: string;
+  /** Effective role; absent when the user may do nothing. */
+  role?: Role;
+  roles: Role[];
+  federated: boolean;
+  reasons: string[];
+}
+
+export interface NoticeCardView {
+  title: string;
+  text: string;
+  style: NoticeStyle;
+}
+
+/** An Adaptive Card ready to attach as `application/vnd.microsoft.card.adaptive`. */
+export type AdaptiveCardJson = Record<string, unknown>;
+
+export interface RenderOptions {
+  /** Size limit in bytes of the serialized card; defaults to MAX_CARD_BYTES. */
+  maxBytes?: number;
+}
