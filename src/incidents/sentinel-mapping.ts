@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatIssuePath } from '../config/load-config';
 import type { ErrorDetail } from '../errors/catalog';
 import type { Incident, IncidentOwner } from './incident';
 import { summarizeAlert, type SentinelAlertSummary } from './sentinel-alerts';
@@ -56,7 +57,7 @@ const maxDetails = 20;
 
 function toDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
   return issues.slice(0, maxDetails).map((issue) => {
-    const path = issue.path.map(String).join('.');
+    const path = formatIssuePath(issue.path);
     return path ? { path, message: issue.message } : { message: issue.message };
   });
 }

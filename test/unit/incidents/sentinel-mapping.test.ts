@@ -207,7 +207,7 @@ test('a missing or invalid required field is rejected with its path', () => {
 
   const badEntity = fixture('logic-app-incident-created.json');
   badEntity.object.properties.relatedEntities[1] = { properties: { address: '10.0.0.1' } };
-  assert.deepEqual(reject(badEntity).map((d) => d.path), ['object.properties.relatedEntities.1.kind']);
+  assert.deepEqual(reject(badEntity).map((d) => d.path), ['object.properties.relatedEntities[1].kind']);
 });
 
 test('envelope event and schema types other than incident Create/Update are rejected', () => {
