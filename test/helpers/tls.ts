@@ -43,3 +43,25 @@ export function createTestCertificate(options: { dnsNames?: string[] } = {}): Te
 export function startHttpsTestServer(handler: Handler, certificate: TestCertificate): Promise<TestServer> {
   return startTestServer(handler, createServer({ cert: certificate.cert, key: certificate.key }));
 }
+
+/**
+ * Makes this process's global fetch trust `certificate` until the returned function is called.
+ *
+ * Why: the Graph client sends its bearer token only to https URLs, so the fake Graph serves
+ * https; Node 20 reads NODE_EXTRA_CA_CERTS only at start-up and has no API to add a CA later.
+ * fetch (undici) looks its dispatcher up under a global symbol — the same hook undici's own
+ * setGlobalDispatcher uses — so a test can install an agent that trusts the certificate,
+ * without any switch in product code. Only fetch is affected; node:https keeps its trust store.
+ */
+export async function trustCertificateInFetch(certificate: TestCertificate): Promise<() => void> {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const slots = globalThis as unknown as Record<symbol, object | undefined>;
+  if (!slots[key]) await fetch('data:,').catch(() => undefined); // lets undici install its default agent
+  const previous = slots[key];
+  if (!previous) throw new Error('fetch has no global dispatcher to replace');
+  const Agent = previous.constructor as new (options: { connect: { ca: string } }) => object;
+  slots[key] = new Agent({ connect: { ca: certificate.cert } });
+  return () => {
+    slots[key] = previous;
+  };
+}
