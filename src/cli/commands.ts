@@ -1,5 +1,8 @@
+import { auditCommand } from './audit-command';
 import type { CliCommand } from './command';
 import { packageCommand } from './package-command';
+import { sendSampleCommand } from './send-sample-command';
+import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [packageCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, packageCommand];

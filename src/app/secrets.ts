@@ -1,0 +1,38 @@
+import type { TokenCredential } from '@azure/identity';
+import { withDevSecrets } from '../config/dev-secrets';
+import type { ArgusConfig } from '../config/load-config';
+import type { SecretProvider } from '../config/secret-provider';
+import { createEnvSecretProvider } from '../config/secrets-env';
+import { createKeyVaultSecretProvider } from '../config/secrets-key-vault';
+import { ArgusError } from '../errors/catalog';
+import type { Logger } from '../logging/logger';
+import { secretNames } from '../config/secret-provider';
+
+/** The SecretProvider the config asks for: Key Vault, or ARGUS_SECRET_* variables; dev mode fills webhook secrets in. */
+export function createSecretProvider(
+  config: ArgusConfig,
+  env: Record<string, string | undefined>,
+  credential: () => TokenCredential,
+  logger: Logger,
+): SecretProvider {
+  const base =
+    config.secrets.kind === 'keyVault'
+      ? createKeyVaultSecretProvider({ vaultUrl: config.secrets.url, credential: credential(), logger })
+      : createEnvSecretProvider(env, { logger });
+  if (config.devMode && config.storage.kind === 'embedded') return withDevSecrets(base, config.storage.dataDir, logger);
+  return base;
+}
+
+/** Production refuses to start without the webhook secrets it will verify. */
+export async function assertProductionSecrets(config: ArgusConfig, secrets: SecretProvider): Promise<void> {
+  if (!config.production) return;
+  const needed: string[] = [secretNames.sentinelWebhook];
+  if (config.file.itsm.provider === 'servicenow') needed.push(secretNames.itsmWebhook);
+  if (config.file.itsm.provider === 'jira') needed.push(secretNames.jiraWebhook);
+  const missing: string[] = [];
+  for (const name of needed) if (!(await secrets.get(name))) missing.push(name);
+  if (missing.length && !config.file.webhookAuth.entra)
+    throw new ArgusError('ARGUS_SECRET_MISSING', `production refuses to start without webhook secrets: ${missing.join(', ')}`, {
+      details: missing.map((m) => ({ path: m, message: 'secret is not set' })),
+    });
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { ArgusError } from '../errors/catalog';
+import { decodeKey, encodeKey, statusOf } from '../storage/keys';
+import { packJson, unpackJson } from '../storage/packed-json';
+import type { ArgusEvent, EventName } from './event-map';
+
+export const eventStatuses = ['pending', 'processing', 'done', 'dead'] as const;
+export type EventStatus = (typeof eventStatuses)[number];
+
+export interface StoredEvent {
+  event: ArgusEvent;
+  status: EventStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  leaseUntil?: string;
+  lastError?: string;
+  etag: string;
+  partitionKey: string;
+  rowKey: string;
+}
+
+type EventEntity = TableEntityResult<Record<string, unknown>>;
+
+function storageDown(err: unknown): ArgusError {
+  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
+}
+
+/**
+ * Stored events (table ArgusEvents): PartitionKey = source, RowKey = the idempotency key. Creating
+ * the row is the idempotency lock: a second create of the same key answers 409.
+ */
+export class EventStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Stores a new event; returns undefined when one with the same key exists (and that one). */
+  async create<N extends EventName>(
+    input: Omit<ArgusEvent<N>, 'id' | 'receivedAt' | 'correlationId'> & { correlationId?: string },
+    now = new Date(),
+  ): Promise<{ created: true; stored: StoredEvent } | { created: false; existing: StoredEvent }> {
+    const event = {
+      ...input,
+      id: randomUUID(),
+      receivedAt: now.toISOString(),
+      correlationId: input.correlationId ?? randomUUID(),
+    } as ArgusEvent<N>;
+    const partitionKey = encodeKey(event.source);
+    const rowKey = encodeKey(event.idempotencyKey);
+    try {
+      const res = await this.table.createEntity({
+        partitionKey,
+        rowKey,
+        eventId: event.id,
+        name: event.name,
+        correlationId: event.correlationId,
+        receivedAt: event.receivedAt,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: event.receivedAt,
+        ...packJson(event.payload, 'payload'),
+      });
+      const stored: StoredEvent = {
+        event: event as ArgusEvent,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: event.receivedAt,
+        etag: res.etag ?? '',
+        partitionKey,
+        rowKey,
+      };
+      return { created: true, stored };
+    } catch (err) {
+      if (statusOf(err) === 409) {
+        const existing = await this.get(partitionKey, rowKey);
+        if (existing) return { created: false, existing };
+      }
+      throw storageDown(err);
+    }
+  }
+
+  async get(partitionKey: string, rowKey: string): Promise<StoredEvent | undefined> {
+    try {
+      return this.fromEntity(await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw storageDown(err);
+    }
+  }
+
+  async findById(eventId: string): Promise<StoredEvent | undefined> {
+    const filter = `eventId eq '${eventId.replace(/'/g, "''")}'`;
+    for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      return this.fromEntity(entity as EventEntity);
+    }
+    return undefined;
+  }
+
+  /** Events that are due: pending and past their retry time, or processing with an expired lease. */
+  async listDue(now = new Date(), limit = 100): Promise<StoredEvent[]> {
+    const iso = now.toISOString();
+    const filter = `(status eq 'pending' and nextAttemptAt le '${iso}') or (status eq 'processing' and leaseUntil le '${iso}')`;
+    return this.list(filter, limit);
+  }
+
+  async listByStatus(status: EventStatus, limit = 1000): Promise<StoredEvent[]> {
+    return this.list(`status eq '${status}'`, limit);
+  }
+
+  private async list(filter: string, limit: number): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      out.push(this.fromEntity(entity as EventEntity));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * Moves an event to a new status with optimistic concurrency; returns the new etag, or undefined
+   * when someone else changed it first (412).
+   */
+  async transition(
+    stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>,
+    changes: { status: EventStatus; attempts?: number; nextAttemptAt?: string; leaseUntil?: string; lastError?: string },
+  ): Promise<string | undefined> {
+    try {
+      const res = await this.table.updateEntity(
+        { partitionKey: stored.partitionKey, rowKey: stored.rowKey, ...changes },
+        'Merge',
+        { etag: stored.etag },
+      );
+      return res.etag;
+    } catch (err) {
+      if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
+      throw storageDown(err);
+    }
+  }
+
+  private fromEntity(entity: EventEntity): StoredEvent {
+    const event: ArgusEvent = {
+      id: String(entity.eventId),
+      name: String(entity.name) as EventName,
+      idempotencyKey: decodeKey(String(entity.rowKey)),
+      source: decodeKey(String(entity.partitionKey)),
+      receivedAt: String(entity.receivedAt),
+      correlationId: String(entity.correlationId),
+      payload: unpackJson(entity, 'payload'),
+    };
+    return {
+      event,
+      status: String(entity.status) as EventStatus,
+      attempts: Number(entity.attempts ?? 0),
+      nextAttemptAt: String(entity.nextAttemptAt ?? event.receivedAt),
+      leaseUntil: typeof entity.leaseUntil === 'string' ? entity.leaseUntil : undefined,
+      lastError: typeof entity.lastError === 'string' ? entity.lastError : undefined,
+      etag: entity.etag,
+      partitionKey: String(entity.partitionKey),
+      rowKey: String(entity.rowKey),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+/** What a route handler sees of a request: no restify or node types past this point. */
+export interface HttpRequestInfo {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  correlationId: string;
+  receivedAt: number;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  /** Sent as-is with this content type instead of JSON. */
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (req: HttpRequestInfo) => Promise<HttpResult>;
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Whether the route reads a body (POST routes do). */
+  readsBody: boolean;
+  handler: RouteHandler;
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import { ArgusError } from '../errors/catalog';
+
+/**
+ * Reads the request body as raw bytes, refusing it as soon as it passes `limit` (so an oversized
+ * body is never buffered whole). Signatures are computed over these exact bytes.
+ */
+export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new ArgusError('ARGUS_PAYLOAD_TOO_LARGE', `body is ${declared} bytes; the limit is ${limit}`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new ArgusError('ARGUS_PAYLOAD_TOO_LARGE', `body exceeds the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(new ArgusError('ARGUS_BAD_REQUEST', 'the request body could not be read', { cause: err }));
+    });
+  });
+}
+
+export function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const type = header.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type);
+}
+
+/** Parses JSON after the content type was checked; a parse failure is a clear 400. */
+export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (!isJsonContentType(contentType))
+    throw new ArgusError('ARGUS_UNSUPPORTED_MEDIA_TYPE', `content type '${contentType ?? '(none)'}' is not JSON; send application/json`);
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new ArgusError('ARGUS_BAD_PAYLOAD', 'the body is not valid JSON', {
+      cause: err,
+      details: [{ message: err instanceof Error ? err.message : 'invalid JSON' }],
+    });
+  }
+}

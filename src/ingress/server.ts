@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import restify, { type Request, type Response, type Server } from 'restify';
+import { ArgusError, toArgusError } from '../errors/catalog';
+import type { Logger } from '../logging/logger';
+import type { HttpRequestInfo, HttpResult, RouteDefinition } from './http-types';
+import { readRawBody } from './raw-body';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  routes: RouteDefinition[];
+  bodyLimitBytes: number;
+}
+
+export interface HttpServer {
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+  readonly inFlight: number;
+}
+
+function headerMap(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+function send(res: Response, result: HttpResult, correlationId: string): void {
+  res.setHeader('x-correlation-id', correlationId);
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  if (result.text !== undefined) {
+    res.writeHead(result.status, { 'content-type': result.contentType ?? 'text/plain; charset=utf-8' });
+    res.end(result.text);
+    return;
+  }
+  if (result.body === undefined) {
+    res.writeHead(result.status);
+    res.end();
+    return;
+  }
+  res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(result.body));
+}
+
+/**
+ * The restify front door. Bodies are read raw (with the size limit) so that signatures can be
+ * verified over the exact bytes before anything is parsed; every error becomes the JSON error
+ * shape from the catalog, and nothing thrown by a handler reaches the process.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { logger } = options;
+  const server: Server = restify.createServer({ name: 'argus', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let closing = false;
+
+  for (const route of options.routes) {
+    const register = route.method === 'GET' ? server.get.bind(server) : server.post.bind(server);
+    register(route.path, async (req: Request, res: Response) => {
+      const correlationId = typeof req.headers['x-correlation-id'] === 'string' && /^[\w.-]{1,100}$/.test(req.headers['x-correlation-id'])
+        ? req.headers['x-correlation-id']
+        : randomUUID();
+      const log = logger.child({ correlationId, route: route.path });
+      inFlight += 1;
+      try {
+        if (closing) throw new ArgusError('ARGUS_SHUTTING_DOWN');
+        const rawBody = route.readsBody ? await readRawBody(req, options.bodyLimitBytes) : Buffer.alloc(0);
+        const info: HttpRequestInfo = {
+          method: req.method ?? route.method,
+          path: route.path,
+          headers: headerMap(req),
+          rawBody,
+          correlationId,
+          receivedAt: Date.now(),
+        };
+        send(res, await route.handler(info), correlationId);
+      } catch (err) {
+        const e = toArgusError(err);
+        if (e.status >= 500) log.error({ err }, 'request failed');
+        else log.info({ code: e.code, status: e.status }, 'request refused');
+        if (e.status === 413) res.setHeader('connection', 'close');
+        if (!res.headersSent) send(res, { status: e.status, body: e.toJSON() }, correlationId);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+  }
+
+  server.on('NotFound', (_req: Request, res: Response) => {
+    send(res, { status: 404, body: new ArgusError('ARGUS_NOT_FOUND').toJSON() }, randomUUID());
+  });
+  server.on('MethodNotAllowed', (_req: Request, res: Response) => {
+    send(res, { status: 405, body: new ArgusError('ARGUS_BAD_REQUEST', 'method not allowed').toJSON() }, randomUUID());
+  });
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address() as AddressInfo;
+          const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+          resolve({ url: `http://${shownHost}:${addr.port}`, port: addr.port });
+        });
+      });
+    },
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; busy ones finish first.
+        server.server.closeIdleConnections?.();
+      });
+      const deadline = Date.now() + 10_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}

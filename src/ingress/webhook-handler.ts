@@ -1,0 +1,118 @@
+import { ArgusError, isArgusError, type ErrorDetail } from '../errors/catalog';
+import type { AuditLog } from '../audit/audit-log';
+import type { SecretProvider } from '../config/secret-provider';
+import type { EventName } from '../events/event-map';
+import type { AcceptInput, AcceptResult } from '../events/intake';
+import type { Logger } from '../logging/logger';
+import type { HttpRequestInfo, HttpResult, RouteHandler } from './http-types';
+import type { ArgusMetrics } from './metrics';
+import { parseJsonBody } from './raw-body';
+import { signatureHeader, verifyHubSignature, verifySignature, type SignatureFailure } from './signature';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
+
+/** An extra way to authenticate a webhook (e.g. an Entra ID bearer token from a managed identity). */
+export interface WebhookAuthenticator {
+  /** undefined: not applicable to this request (no such header); otherwise the verdict. */
+  authenticate(req: HttpRequestInfo): Promise<{ ok: true; caller: string } | { ok: false; reason: string } | undefined>;
+}
+
+export interface WebhookSpec<T> {
+  /** Source name for events, metrics and audit: sentinel, servicenow, jira, playbooks, alerts. */
+  source: string;
+  secretName: string;
+  /** `argus` = X-Argus-Signature; `hub` = Jira's X-Hub-Signature. */
+  scheme: 'argus' | 'hub';
+  parse(json: unknown): ParseResult<T>;
+  toEvent(value: T, req: HttpRequestInfo): AcceptInput<EventName>;
+}
+
+export interface WebhookDeps {
+  secrets: SecretProvider;
+  intake: { accept(input: AcceptInput<EventName>): Promise<AcceptResult> };
+  audit: AuditLog;
+  metrics: ArgusMetrics;
+  logger: Logger;
+  authenticators?: WebhookAuthenticator[];
+}
+
+/** Secrets that may sign a webhook: the current one and, during rotation, `<name>-previous`. */
+export async function webhookSecrets(secrets: SecretProvider, name: string): Promise<string[]> {
+  const values = await Promise.all([secrets.get(name), secrets.get(`${name}-previous`)]);
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/**
+ * Authenticate first, then parse and validate, then store one event: 202 for a new event, 200
+ * with `duplicate: true` for a redelivery. Rejections are audited and change nothing.
+ */
+export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps): RouteHandler {
+  const { logger, metrics, audit } = deps;
+
+  async function reject(req: HttpRequestInfo, error: ArgusError, reason: string): Promise<never> {
+    metrics.webhooks.inc({ source: spec.source, outcome: reason });
+    try {
+      await audit.append({
+        action: 'webhook.received',
+        outcome: 'rejected',
+        target: spec.source,
+        correlationId: req.correlationId,
+        detail: { reason, code: error.code, details: error.details.slice(0, 10) },
+      });
+    } catch (err) {
+      logger.error({ err, correlationId: req.correlationId }, 'could not audit a rejected webhook');
+    }
+    throw error;
+  }
+
+  async function authenticate(req: HttpRequestInfo): Promise<{ ok: true; caller: string } | { ok: false; reason: string }> {
+    for (const a of deps.authenticators ?? []) {
+      const verdict = await a.authenticate(req);
+      if (verdict) return verdict;
+    }
+    const secrets = await webhookSecrets(deps.secrets, spec.secretName);
+    if (secrets.length === 0) {
+      logger.error({ secret: spec.secretName }, 'webhook secret is not configured: every request is refused');
+      return { ok: false, reason: 'secret-not-configured' };
+    }
+    const check =
+      spec.scheme === 'argus'
+        ? verifySignature(req.headers[signatureHeader], req.rawBody, secrets)
+        : verifyHubSignature(req.headers['x-hub-signature'], req.rawBody, secrets);
+    return check.ok ? { ok: true, caller: `signature:${spec.secretName}` } : { ok: false, reason: `signature-${check.reason satisfies SignatureFailure}` };
+  }
+
+  return async (req) => {
+    const auth = await authenticate(req);
+    if (!auth.ok) return reject(req, new ArgusError('ARGUS_BAD_SIGNATURE'), auth.reason);
+
+    let json: unknown;
+    try {
+      json = parseJsonBody(req.rawBody, req.headers['content-type']);
+    } catch (err) {
+      if (isArgusError(err)) return reject(req, err, err.code === 'ARGUS_UNSUPPORTED_MEDIA_TYPE' ? 'content-type' : 'invalid-json');
+      throw err;
+    }
+    const parsed = spec.parse(json);
+    if (!parsed.ok) return reject(req, new ArgusError('ARGUS_BAD_PAYLOAD', undefined, { details: parsed.details }), 'schema');
+
+    const input = spec.toEvent(parsed.value, req);
+    const result = await deps.intake.accept({ ...input, correlationId: req.correlationId });
+    metrics.webhooks.inc({ source: spec.source, outcome: result.duplicate ? 'duplicate' : 'accepted' });
+    metrics.webhookLatency.observe((Date.now() - req.receivedAt) / 1000, { source: spec.source });
+    try {
+      await audit.append({
+        action: 'webhook.received',
+        outcome: 'allowed',
+        actorId: auth.caller,
+        target: spec.source,
+        correlationId: result.correlationId,
+        detail: { eventId: result.eventId, event: input.name, key: input.idempotencyKey, duplicate: result.duplicate },
+      });
+    } catch (err) {
+      // The event is stored, so acknowledging is right; the missing audit row is logged loudly.
+      logger.error({ err, eventId: result.eventId }, 'could not audit an accepted webhook');
+    }
+    return { status: result.duplicate ? 200 : 202, body: { eventId: result.eventId, duplicate: result.duplicate } };
+  };
+}

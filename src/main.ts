@@ -1,0 +1,162 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { createGraphGroupChecker } from './access/graph-group-checker';
+import { createInMemoryGroupChecker } from './access/group-membership';
+import { createRoleResolver } from './access/role-resolver';
+import { operationalRoutes } from './app/routes';
+import { assertProductionSecrets, createSecretProvider } from './app/secrets';
+import { TableAuditLog } from './audit/table-audit-log';
+import { renderNoticeCard } from './cards';
+import type { ArgusConfig } from './config/load-config';
+import { secretNames } from './config/secret-provider';
+import { EventStore } from './events/event-store';
+import { DurableIntake } from './events/intake';
+import { EventRouter } from './events/router';
+import { CardPublisher } from './incidents/card-publisher';
+import { CardStore } from './incidents/card-store';
+import { registerIncidentActions } from './incidents/incident-actions';
+import { registerIncidentCommands } from './incidents/incident-commands';
+import { registerIncidentHandlers, sentinelWebhookSpec } from './incidents/incident-handlers';
+import { IncidentRepository } from './incidents/incident-repository';
+import { IncidentService } from './incidents/incident-service';
+import { createSentinelClient } from './incidents/sentinel-client';
+import { SubscriptionStore } from './incidents/subscription-store';
+import { createMessagesHandler } from './ingress/messages-route';
+import { createArgusMetrics } from './ingress/metrics';
+import { createHttpServer } from './ingress/server';
+import { createWebhookHandler } from './ingress/webhook-handler';
+import { createLogger, type Logger } from './logging/logger';
+import { openTableStore } from './storage/open-table-store';
+import { tableNames } from './storage/table-store';
+import { createBotAdapter } from './teams/bot-adapter';
+import { helpCard, registerBuiltinCommands } from './teams/builtin-commands';
+import { Authorizer } from './teams/authorize';
+import { ConversationStore } from './teams/conversation-store';
+import { TeamsRegistry } from './teams/registry';
+import { BotTeamsDelivery } from './teams/teams-delivery';
+import { createTurnHandler } from './teams/turn-handler';
+
+export interface StartOptions {
+  /** The environment the config came from (for the env secret fallback). */
+  env: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Overrides the configured port (tests pass 0). */
+  port?: number;
+  /** Scan interval of the durable intake; tests shorten it. */
+  pollIntervalMs?: number;
+}
+
+export interface RunningArgus {
+  url: string;
+  port: number;
+  intake: DurableIntake;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** The composition root: config → adapters → router → server. */
+export async function startArgus(config: ArgusConfig, options: StartOptions): Promise<RunningArgus> {
+  const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
+  let credential: TokenCredential | undefined;
+  const getCredential = () => (credential ??= new DefaultAzureCredential());
+  const file = config.file;
+
+  if (config.devMode)
+    logger.warn(
+      { host: config.host },
+      'DEV MODE: no MICROSOFT_APP_ID, so Bot Framework authentication is OFF. Argus listens on loopback only; do not expose it.',
+    );
+  const secrets = createSecretProvider(config, options.env, getCredential, logger);
+  await assertProductionSecrets(config, secrets);
+
+  const opened = await openTableStore(config.storage, { logger, credential: config.storage.kind === 'accountUrl' ? getCredential() : undefined });
+  const { store } = opened;
+  logger.info({ storage: store.describe() }, opened.embedded ? 'storage: embedded Azurite (dev)' : 'storage ready');
+  for (const t of [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.subscriptions])
+    await store.ensureTable(t);
+
+  const metrics = createArgusMetrics();
+  const audit = new TableAuditLog({ client: store.client(tableNames.audit), logger });
+  const anyGroups = Object.values(file.access.roles).some((r) => r.groups.length > 0);
+  const roles = createRoleResolver({
+    tenantId: file.tenantId,
+    access: file.access,
+    groups: anyGroups
+      ? createGraphGroupChecker({ endpoint: file.graph.endpoint, scope: file.graph.scope, credential: getCredential(), logger })
+      : createInMemoryGroupChecker({ users: [], groups: {} }),
+    logger,
+  });
+  const sentinel = file.sentinel ? createSentinelClient({ config: file.sentinel, credential: getCredential(), log: logger }) : undefined;
+  if (!sentinel) logger.warn('sentinel is not configured: Argus keeps incident state itself and cards say so');
+
+  const router = new EventRouter();
+  const eventStore = new EventStore(store.client(tableNames.events));
+  const intake = new DurableIntake({
+    store: eventStore,
+    router,
+    logger,
+    pollIntervalMs: options.pollIntervalMs,
+    onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
+  });
+
+  const adapter = await createBotAdapter(config, secrets, logger);
+  const conversations = new ConversationStore(store.client(tableNames.conversations));
+  const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics });
+  const incidents = new IncidentRepository(store.client(tableNames.incidents));
+  const subscriptions = new SubscriptionStore(store.client(tableNames.subscriptions));
+  const publisher = new CardPublisher({
+    cards: new CardStore(store.client(tableNames.cards)),
+    incidents,
+    subscriptions,
+    delivery,
+    routing: file.routing,
+    sentinelConnected: sentinel !== undefined,
+    logger,
+  });
+  const service = new IncidentService({ incidents, publisher, audit, logger, sentinel, intake });
+  registerIncidentHandlers(router, service);
+
+  const registry = new TeamsRegistry();
+  registerBuiltinCommands(registry, roles);
+  registerIncidentCommands(registry, { incidents, subscriptions, publisher });
+  registerIncidentActions(registry, { service, publisher, audit, tenantId: file.tenantId });
+  const turn = createTurnHandler({
+    registry,
+    authorizer: new Authorizer(roles, audit),
+    conversations,
+    audit,
+    logger,
+    metrics,
+    help: () => helpCard(registry),
+    notice: (title, text, style) => renderNoticeCard({ title, text, style }),
+  });
+
+  const webhookDeps = { secrets, intake, audit, metrics, logger };
+  const server = createHttpServer({
+    logger,
+    bodyLimitBytes: file.bodyLimitBytes,
+    routes: [
+      { method: 'POST', path: '/api/messages', readsBody: true, handler: createMessagesHandler(adapter, turn, logger) },
+      { method: 'POST', path: '/api/webhooks/sentinel', readsBody: true, handler: createWebhookHandler(sentinelWebhookSpec(secretNames.sentinelWebhook), webhookDeps) },
+      ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry }),
+    ],
+  });
+  const { url, port } = await server.listen(options.port ?? config.port, config.host);
+  intake.start();
+  logger.info({ url, devMode: config.devMode }, 'Argus is listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    intake,
+    logger,
+    stop: () =>
+      (stopped ??= (async () => {
+        logger.info('shutting down: no new requests, finishing work in flight');
+        await server.close();
+        await intake.stop();
+        await store.close();
+        logger.info('stopped');
+      })()),
+  };
+}

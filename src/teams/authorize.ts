@@ -1,0 +1,47 @@
+import { roleAtLeast, type Actor, type Role, type RoleDecision, type RoleResolver } from '../access/roles';
+import type { AuditLog } from '../audit/audit-log';
+
+export interface AuthorizeRequest {
+  actor: Actor;
+  need: Role;
+  /** Audit action, e.g. card.incident.close or command.subscribe. */
+  action: string;
+  target?: string;
+  correlationId: string;
+  detail?: Record<string, unknown>;
+  /** Audit allowed decisions too (denials are always audited). */
+  auditAllowed?: boolean;
+}
+
+export type AuthorizeResult = { allowed: true; decision: RoleDecision } | { allowed: false; decision: RoleDecision; message: string };
+
+/**
+ * The one place a Teams request is checked against roles. Deny by default; every denial, and
+ * every allowed security-relevant action, is audited with the roles and the reasons.
+ */
+export class Authorizer {
+  constructor(
+    private readonly roles: RoleResolver,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async check(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    const decision = await this.roles.resolve(req.actor);
+    const allowed = roleAtLeast(decision.role, req.need);
+    if (allowed && !req.auditAllowed) return { allowed, decision };
+    await this.audit.append({
+      action: req.action,
+      outcome: allowed ? 'allowed' : 'denied',
+      actorId: req.actor.aadObjectId,
+      actorName: req.actor.name,
+      actorTenantId: req.actor.tenantId,
+      roles: decision.roles,
+      target: req.target,
+      correlationId: req.correlationId,
+      detail: { need: req.need, role: decision.role ?? null, federated: decision.federated, reasons: decision.reasons, ...req.detail },
+    });
+    if (allowed) return { allowed, decision };
+    const have = decision.role ? `your role is ${decision.role}` : 'you have no Argus role';
+    return { allowed: false, decision, message: `This needs the ${req.need} role; ${have}.` };
+  }
+}
