@@ -82,8 +82,23 @@ function explainNetworkErrors(): Middleware {
   };
 }
 
+/** The Graph client sends its token only over https, and builds URLs from an origin. */
+function parseEndpoint(value: string): URL {
+  const invalid = (message: string) =>
+    new ArgusError('ARGUS_CONFIG_INVALID', `graph.endpoint ${JSON.stringify(value)} ${message}`, { details: [{ path: 'graph.endpoint', message }] });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid('is not a URL');
+  }
+  if (url.protocol !== 'https:') throw invalid('must use https');
+  if (url.pathname !== '/' || url.search) throw invalid('must be an origin such as https://graph.microsoft.com, without a path');
+  return url;
+}
+
 export function createGraphGroupChecker(options: GraphGroupCheckerOptions): GroupMembershipChecker {
-  const endpoint = new URL(options.endpoint);
+  const endpoint = parseEndpoint(options.endpoint);
   const timeoutMs = options.timeoutMs ?? 4_000;
   const maxRetryAfter = options.retry?.maxRetryAfterSeconds ?? 2;
   // The client's RetryHandler retries 429/503/504 and honours Retry-After; a card click cannot

@@ -39,6 +39,7 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
   async function decideHome(aadObjectId: string): Promise<RoleDecision> {
     const granted: Role[] = [];
     const reasons: string[] = [];
+    let groupsKnown = true;
     for (const role of index.listedRoles(aadObjectId)) {
       granted.push(role);
       reasons.push(`listed as ${role} user`);
@@ -55,6 +56,7 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
                 reasons.push(`member of group ${group} → ${role}`);
               }
       } catch (err) {
+        groupsKnown = false;
         const why = err instanceof Error ? err.message : String(err);
         reasons.push(`group lookup failed: ${why}; only roles listed by user apply`);
         log.warn({ err, aadObjectId }, 'group lookup failed; deciding from configured users only');
@@ -62,7 +64,7 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
     }
     const roles = sortRoles(granted);
     if (roles.length === 0) {
-      reasons.push('not listed in any role and in none of their groups');
+      reasons.push(groupsKnown ? 'not listed in any role and in none of their groups' : 'not listed in any role');
       return denied(false, reasons);
     }
     return { role: roles[0], roles, federated: false, reasons };

@@ -1,6 +1,7 @@
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import { secretNamePattern, type SecretProvider } from './secret-provider';
+import { assertSecretName } from './secrets-names';
+import { getSecretVersions, type RotatingSecretProvider } from './secrets-rotation';
 
 /** Where secret values come from, uncached: the environment or a vault. */
 export interface SecretSource {
@@ -13,19 +14,6 @@ export interface SecretSource {
   ping(): Promise<void>;
 }
 
-/**
- * A SecretProvider that also reads a secret together with its predecessor.
- *
- * Rotation without downtime: the operator stores the new value as `<name>` and moves the old one
- * to `<name>-previous` (ARGUS_SECRET_<NAME>_PREVIOUS in the environment). Senders switch to the
- * new value at their own pace; meanwhile signature checks accept either. `getAll` returns
- * `[current, previous?]`; when `<name>` itself is missing it returns `[]` — a leftover
- * `-previous` alone never authenticates anything.
- */
-export interface RotatingSecretProvider extends SecretProvider {
-  getAll(name: string): Promise<string[]>;
-}
-
 export interface CachedSecretProviderOptions {
   /** How long a value (or its absence) is trusted; 0 disables caching. Default 5 minutes. */
   ttlMs?: number;
@@ -34,19 +22,6 @@ export interface CachedSecretProviderOptions {
 }
 
 export const defaultSecretCacheTtlMs = 5 * 60 * 1000;
-export const previousSecretSuffix = '-previous';
-
-export function previousSecretName(name: string): string {
-  return `${name}${previousSecretSuffix}`;
-}
-
-/** Rejects names outside Key Vault's alphabet, so nothing odd reaches an env lookup or a vault URL. */
-export function assertSecretName(name: string): void {
-  if (typeof name === 'string' && secretNamePattern.test(name)) return;
-  const shown = JSON.stringify(String(name).slice(0, 64));
-  const message = `${shown} is not a valid secret name: use 1-127 letters, digits and dashes`;
-  throw new ArgusError('ARGUS_CONFIG_INVALID', message, { details: [{ path: 'secretName', message }] });
-}
 
 interface Entry {
   value: string | undefined;
@@ -97,14 +72,7 @@ export function createCachedSecretProvider(source: SecretSource, options: Cached
         });
       return value;
     },
-    async getAll(name) {
-      assertSecretName(name);
-      const previousName = previousSecretName(name);
-      assertSecretName(previousName);
-      const [current, previous] = await Promise.all([get(name), get(previousName)]);
-      if (current === undefined) return [];
-      return previous === undefined || previous === current ? [current] : [current, previous];
-    },
+    getAll: (name) => getSecretVersions({ get }, name),
     invalidate(name) {
       if (name === undefined) {
         cache.clear();

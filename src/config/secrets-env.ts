@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger';
 import { envNameForSecret } from './secret-provider';
-import { createCachedSecretProvider, type RotatingSecretProvider, type SecretSource } from './secrets-cache';
+import { createCachedSecretProvider, type SecretSource } from './secrets-cache';
+import type { RotatingSecretProvider } from './secrets-rotation';
 
 export interface EnvSecretProviderOptions {
   /** Default 5 minutes; values only change when the process is restarted, so caching costs nothing. */

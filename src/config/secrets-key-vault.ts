@@ -2,7 +2,8 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import { createCachedSecretProvider, type RotatingSecretProvider, type SecretSource } from './secrets-cache';
+import { createCachedSecretProvider, type SecretSource } from './secrets-cache';
+import type { RotatingSecretProvider } from './secrets-rotation';
 
 export interface KeyVaultSecretProviderOptions {
   /** e.g. https://argus-prod.vault.azure.net */

@@ -91,6 +91,23 @@ test('a Graph that does not answer is given up on after timeoutMs', async () => 
   assert.ok(Date.now() - started < 1_500);
 });
 
+test('graph.endpoint must be an https origin', () => {
+  for (const endpoint of ['http://127.0.0.1:8080', 'https://graph.microsoft.com/v1.0', 'graph.microsoft.com'])
+    assert.throws(() => checker({ endpoint }), (err: unknown) => isArgusError(err, 'ARGUS_CONFIG_INVALID'), endpoint);
+});
+
+test('the fake refuses more than 20 ids, as Graph does, so batching is really exercised', async () => {
+  const token = await testbed.credential.getToken('https://graph.microsoft.com/.default');
+  const groupIds = Array.from({ length: 21 }, (_, i) => `0f0f0f0f-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const res = await fetch(`${testbed.graph.endpoint}/v1.0/users/${user}/checkMemberGroups`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token?.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ groupIds }),
+  });
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'Request_BadRequest');
+});
+
 test('Retry-After is read as seconds or as an HTTP date', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
   assert.equal(retryAfterSeconds('7', now), 7);

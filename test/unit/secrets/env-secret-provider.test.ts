@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isArgusError } from '../../../src/errors/catalog';
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
-import { secretNames } from '../../../src/config/secret-provider';
+import { secretNames, type SecretProvider } from '../../../src/config/secret-provider';
+import { getSecretVersions } from '../../../src/config/secrets-rotation';
 import { createEnvSecretProvider } from '../../../src/config/secrets-env';
 
 const env = {
@@ -72,4 +73,11 @@ test('logs name secrets but never their values', async () => {
   assert.ok(stream.lines.length >= 3, 'each read is logged');
   assert.match(text, /itsm-webhook-secret/);
   for (const value of ['itsm-new', 'itsm-old', 'sentinel-value-123']) assert.ok(!text.includes(value), `${value} leaked`);
+});
+
+test('getSecretVersions works through any SecretProvider, e.g. a wrapper without getAll', async () => {
+  const inner = createEnvSecretProvider(env);
+  const wrapper: SecretProvider = { get: (n) => inner.get(n), require: (n) => inner.require(n), invalidate: (n) => inner.invalidate(n), ping: () => inner.ping() };
+  assert.deepEqual(await getSecretVersions(wrapper, secretNames.itsmWebhook), ['itsm-new', 'itsm-old']);
+  assert.deepEqual(await getSecretVersions(wrapper, secretNames.jiraWebhook), []);
 });
