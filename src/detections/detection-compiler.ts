@@ -1,0 +1,110 @@
+import { expandPattern, parseCondition, type ConditionNode } from './condition-parser';
+import type { EventView } from './event-view';
+import type { FieldMatch } from './explanation';
+import { RuleProblem } from './rule-errors';
+import { compileSelection, type FieldMapper, type Matchable } from './selection-compiler';
+import type { SigmaRule } from './sigma-rule';
+
+type Predicate = (view: EventView) => boolean;
+
+/** Why the detection held: the condition that held, and the identifiers' truth values. */
+export interface DetectionExplanation {
+  condition: string;
+  matchedSelections: string[];
+  unmatchedSelections: string[];
+  matches: FieldMatch[];
+}
+
+/** A rule's detection section compiled for one field mapping. */
+export interface CompiledDetection {
+  test: Predicate;
+  explain(view: EventView): DetectionExplanation | undefined;
+}
+
+function compileNode(node: ConditionNode, selections: Map<string, Matchable>, ids: string[], path: string, used: Set<string>): Predicate {
+  switch (node.type) {
+    case 'ref': {
+      const sel = selections.get(node.name);
+      if (!sel) throw new RuleProblem(path, `the condition names '${node.name}', which the detection does not define`);
+      used.add(node.name);
+      return sel.test;
+    }
+    case 'not': {
+      const inner = compileNode(node.child, selections, ids, path, used);
+      return (view) => !inner(view);
+    }
+    case 'and':
+    case 'or': {
+      const parts = node.children.map((c) => compileNode(c, selections, ids, path, used));
+      if (node.type === 'and')
+        return (view) => {
+          for (const p of parts) if (!p(view)) return false;
+          return true;
+        };
+      return (view) => {
+        for (const p of parts) if (p(view)) return true;
+        return false;
+      };
+    }
+    case 'of': {
+      const names = expandPattern(node.pattern, ids);
+      if (names.length === 0)
+        throw new RuleProblem(path, `'${node.quantifier === 'all' ? 'all' : '1'} of ${node.pattern}' matches no search identifier`);
+      names.forEach((n) => used.add(n));
+      const parts = names.map((n) => (selections.get(n) as Matchable).test);
+      if (node.quantifier === 'all')
+        return (view) => {
+          for (const p of parts) if (!p(view)) return false;
+          return true;
+        };
+      return (view) => {
+        for (const p of parts) if (p(view)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+/** Compiles every search identifier and condition of a rule, under one field mapping. */
+export function compileDetection(rule: SigmaRule, mapField: FieldMapper): CompiledDetection {
+  const ids = Object.keys(rule.detection);
+  if (ids.length === 0) throw new RuleProblem('detection', 'the detection defines no search identifier');
+  const selections = new Map<string, Matchable>();
+  for (const id of ids) {
+    if (/\s/.test(id) || id.includes('|')) throw new RuleProblem(`detection.${id}`, 'a search identifier cannot contain spaces or |');
+    selections.set(id, compileSelection(id, rule.detection[id] ?? null, mapField));
+  }
+  const conditions = rule.conditions.map((text, i) => {
+    const path = rule.conditions.length > 1 ? `detection.condition[${i}]` : 'detection.condition';
+    const used = new Set<string>();
+    const predicate = compileNode(parseCondition(text, path), selections, ids, path, used);
+    return { text, predicate, used: ids.filter((id) => used.has(id)) };
+  });
+  const test: Predicate =
+    conditions.length === 1
+      ? (conditions[0] as { predicate: Predicate }).predicate
+      : (view) => {
+          for (const c of conditions) if (c.predicate(view)) return true;
+          return false;
+        };
+  return {
+    test,
+    explain(view) {
+      const held = conditions.find((c) => c.predicate(view));
+      if (!held) return undefined;
+      const matchedSelections: string[] = [];
+      const unmatchedSelections: string[] = [];
+      const matches: FieldMatch[] = [];
+      for (const id of held.used) {
+        const e = (selections.get(id) as Matchable).explain(view, id);
+        if (e) {
+          matchedSelections.push(id);
+          matches.push(...e);
+        } else {
+          unmatchedSelections.push(id);
+        }
+      }
+      return { condition: held.text, matchedSelections, unmatchedSelections, matches };
+    },
+  };
+}

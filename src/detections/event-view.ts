@@ -1,0 +1,81 @@
+import type { FieldValue, FlatEvent } from './flatten-event';
+
+/** A field's value as text: one string, several (array fields), or null when missing or null. */
+export type TextValue = string | string[] | null;
+
+function toText(v: FieldValue | undefined, lower: boolean): TextValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return lower ? v.toLowerCase() : v;
+  if (Array.isArray(v)) {
+    const out: string[] = [];
+    for (const item of v) {
+      if (item === null) continue;
+      const s = typeof item === 'string' ? item : String(item);
+      out.push(lower ? s.toLowerCase() : s);
+    }
+    return out;
+  }
+  return String(v);
+}
+
+/**
+ * One event as rules see it. Each field is converted to text and case-folded at most once per
+ * event, however many rules look at it (rule values are folded once, at compile time).
+ */
+export class EventView {
+  private readonly lowered = new Map<string, TextValue>();
+  private readonly texts = new Map<string, TextValue>();
+
+  constructor(readonly fields: FlatEvent) {}
+
+  has(field: string): boolean {
+    return this.fields.has(field);
+  }
+
+  raw(field: string): FieldValue | undefined {
+    return this.fields.get(field);
+  }
+
+  /** Case-folded text of a field (memoised). */
+  lower(field: string): TextValue {
+    let v = this.lowered.get(field);
+    if (v === undefined) {
+      v = toText(this.fields.get(field), true);
+      this.lowered.set(field, v);
+    }
+    return v;
+  }
+
+  /** Text of a field as written (memoised). */
+  text(field: string): TextValue {
+    let v = this.texts.get(field);
+    if (v === undefined) {
+      v = toText(this.fields.get(field), false);
+      this.texts.set(field, v);
+    }
+    return v;
+  }
+
+  /** True when `test` holds for the field's text (any element of an array field). */
+  some(field: string, cased: boolean, test: (s: string) => boolean): boolean {
+    const v = cased ? this.text(field) : this.lower(field);
+    if (v === null) return false;
+    if (typeof v === 'string') return test(v);
+    for (const s of v) if (test(s)) return true;
+    return false;
+  }
+
+  /** The first field (and its text) for which `test` holds, searching every field (keywords). */
+  findAnyField(cased: boolean, test: (s: string) => boolean): { field: string; text: string } | undefined {
+    for (const field of this.fields.keys()) {
+      const v = cased ? this.text(field) : this.lower(field);
+      if (v === null) continue;
+      if (typeof v === 'string') {
+        if (test(v)) return { field, text: v };
+      } else {
+        for (const s of v) if (test(s)) return { field, text: s };
+      }
+    }
+    return undefined;
+  }
+}
