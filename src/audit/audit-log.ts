@@ -43,6 +43,7 @@ export interface AuditLog {
   query(query?: AuditQuery): Promise<AuditRecord[]>;
 }
 
+/** Outcome of checking the chain; seq numbers are 0 when no row was checked. */
 export type VerifyResult =
-  | { ok: true; checked: number; lastSeq: number }
+  | { ok: true; checked: number; firstSeq: number; lastSeq: number }
   | { ok: false; checked: number; firstBadSeq: number; firstBadRowKey: string; reason: string };

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { isLoopback } from '../config/load-config';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import { portIsFree, startQueueServer, startTableServer, type RunningServer } from './azurite-servers';
+import { portIsFree, startAzuritePair } from './azurite-host';
 import { devConnectionString, devEndpoint } from './dev-account';
 import { claimOwnerFile, ownerFilePath, pidAlive, readOwnerFile, releaseOwnerFile, removeStaleOwnerFile, writeOwnerFile } from './owner-file';
 
@@ -105,30 +105,26 @@ async function startServers(args: {
   const { host, options, log, dataDir } = args;
   const tablePort = await choosePort(host, options.tablePort ?? defaultEmbeddedPorts.table, log);
   const queuePort = await choosePort(host, options.queuePort ?? defaultEmbeddedPorts.queue, log);
-  const started: RunningServer[] = [];
+  let pair;
   try {
-    const table = await startTableServer({ host, port: tablePort, dataDir });
-    started.push(table);
-    const queue = await startQueueServer({ host, port: queuePort, dataDir });
-    started.push(queue);
-    const tableEndpoint = devEndpoint(host, table.port);
-    const queueEndpoint = devEndpoint(host, queue.port);
-    log.info({ tableEndpoint, queueEndpoint, dataDir: dataDir ?? '(memory)' }, 'embedded storage started');
-    let stopping: Promise<void> | undefined;
-    return {
-      connectionString: devConnectionString({ tableEndpoint, queueEndpoint }),
-      tableEndpoint,
-      queueEndpoint,
-      owner: true,
-      stop: () => {
-        stopping ??= Promise.all(started.map((s) => s.close())).then(() => log.info('embedded storage stopped'));
-        return stopping;
-      },
-    };
+    pair = await startAzuritePair({ host, tablePort, queuePort, dataDir });
   } catch (err) {
-    await Promise.allSettled(started.map((s) => s.close()));
     throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', `embedded storage failed to start: ${errorText(err)}`, { cause: err });
   }
+  const tableEndpoint = devEndpoint(host, pair.tablePort);
+  const queueEndpoint = devEndpoint(host, pair.queuePort);
+  log.info({ tableEndpoint, queueEndpoint, dataDir: dataDir ?? '(memory)' }, 'embedded storage started');
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: devConnectionString({ tableEndpoint, queueEndpoint }),
+    tableEndpoint,
+    queueEndpoint,
+    owner: true,
+    stop: () => {
+      stopping ??= pair.close().then(() => log.info('embedded storage stopped'));
+      return stopping;
+    },
+  };
 }
 
 async function choosePort(host: string, wanted: number, log: Logger): Promise<number> {
