@@ -102,6 +102,14 @@ export function parseRuleDocument(doc: Document, source: string): SigmaRule {
 export interface ParsedRuleFile {
   rules: SigmaRule[];
   failures: { source: string; title?: string; error: unknown }[];
+  /** Documents that are not Sigma rules at all (no detection, logsource or correlation), e.g. metadata files. */
+  notRules: string[];
+}
+
+/** A YAML mapping is taken for a Sigma rule when it has any of the keys only rules have. */
+function looksLikeRule(doc: Document): boolean {
+  const contents = doc.contents;
+  return !isMap(contents) || ['detection', 'logsource', 'correlation', 'filter'].some((k) => contents.has(k));
 }
 
 /**
@@ -110,7 +118,7 @@ export interface ParsedRuleFile {
  */
 export function parseRuleFile(text: string, file: string): ParsedRuleFile {
   const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  const out: ParsedRuleFile = { rules: [], failures: [] };
+  const out: ParsedRuleFile = { rules: [], failures: [], notRules: [] };
   const list = Array.isArray(docs) ? docs : [];
   if (!Array.isArray(docs)) {
     out.failures.push({ source: file, error: new RuleProblem('', 'invalid YAML stream') });
@@ -120,6 +128,10 @@ export function parseRuleFile(text: string, file: string): ParsedRuleFile {
   meaningful.forEach((doc, i) => {
     const source = meaningful.length > 1 ? `${file}[${i}]` : file;
     const title = isMap(doc.contents) ? doc.contents.get('title') : undefined;
+    if (doc.errors.length === 0 && !looksLikeRule(doc)) {
+      out.notRules.push(source);
+      return;
+    }
     try {
       out.rules.push(parseRuleDocument(doc, source));
     } catch (error) {

@@ -61,11 +61,13 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
   const fast: ValueMatcher[] = all ? perValue : mergePatterns(specs).map((s) => compileValueMatcher(field, s));
   const shown = mods.filter((m) => m !== 'all' || values.length > 1);
 
-  const base = (view: EventView): FieldMatch => ({
-    selection: '',
+  const entry = (selection: string, eventField: string, value: string, actual: string): FieldMatch => ({
+    selection,
     field: keyword ? null : name,
+    eventField,
     modifiers: shown,
-    value: '',
+    value,
+    actual: clip(actual),
   });
 
   if (neq) {
@@ -77,7 +79,7 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
       explain: (view, selection) => {
         if (!test(view)) return undefined;
         const actual = view.text(f);
-        return [{ ...base(view), selection, eventField: f, value: values.map(display).join(', '), actual: clip(String(actual)) }];
+        return [entry(selection, f, values.map(display).join(', '), String(actual))];
       },
     };
   }
@@ -103,7 +105,7 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
           if (all) return undefined;
           continue;
         }
-        out.push({ ...base(view), selection, eventField: w.field, value: display(values[i] as DetectionValue), actual: clip(w.text) });
+        out.push(entry(selection, w.field, display(values[i] as DetectionValue), w.text));
         if (!all) break;
       }
       return out.length ? out : undefined;
