@@ -160,7 +160,7 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
         if (asked && (!reason || !allowed.includes(reason)))
           return badInput(`${classification} takes the reason ${allowed.length ? allowed.join(' or ') : '(none)'}.`);
         if (i.status === 'Closed') return { kind: 'noop', reason: `Already closed as ${i.classification ?? 'closed'}.` };
-        const comment = str(ctx.data.comment)?.slice(0, 3000);
+        const comment = str(ctx.data.classificationComment)?.slice(0, 3000);
         const closed = { status: 'Closed' as const, classification, classificationReason: reason, classificationComment: comment };
         return {
           kind: 'change',

@@ -1,6 +1,7 @@
 import { ArgusError, isArgusError, type ErrorDetail } from '../errors/catalog';
 import type { AuditLog } from '../audit/audit-log';
 import type { SecretProvider } from '../config/secret-provider';
+import { getSecretVersions } from '../config/secrets-rotation';
 import type { EventName } from '../events/event-map';
 import type { AcceptInput, AcceptResult } from '../events/intake';
 import type { Logger } from '../logging/logger';
@@ -36,10 +37,9 @@ export interface WebhookDeps {
   authenticators?: WebhookAuthenticator[];
 }
 
-/** Secrets that may sign a webhook: the current one and, during rotation, `<name>-previous`. */
+/** Secrets that may sign a webhook: the current one and, during rotation, `<name>-previous` (never the previous alone). */
 export async function webhookSecrets(secrets: SecretProvider, name: string): Promise<string[]> {
-  const values = await Promise.all([secrets.get(name), secrets.get(`${name}-previous`)]);
-  return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return getSecretVersions(secrets, name);
 }
 
 /**

@@ -1,9 +1,16 @@
-import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import { ArgusError } from '../errors/catalog';
 import type { ArgusMetrics } from '../ingress/metrics';
 import type { Logger } from '../logging/logger';
 import { statusOf } from '../storage/keys';
-import { baseConversationId, type ConversationStore } from './conversation-store';
+import { baseConversationId, type ConversationStore, type StoredConversation } from './conversation-store';
+
+interface CallTarget {
+  client: ConnectorClient;
+  stored: StoredConversation;
+  reference: Partial<ConversationReference>;
+}
 
 /** Port: what the domain asks of Teams. Activities are plain Bot Framework activity objects. */
 export interface TeamsDelivery {
@@ -38,40 +45,62 @@ export class BotTeamsDelivery implements TeamsDelivery {
 
   constructor(private readonly options: BotDeliveryOptions) {}
 
+  /**
+   * A new card. In a channel it starts a new thread (Teams: create a conversation in the channel);
+   * in a chat it is a plain message. Never a reply: botbuilder's sendActivity inside a proactive
+   * turn would reply to the continuation activity.
+   */
   post(conversationId: string, activity: Partial<Activity>): Promise<string> {
-    return this.call(conversationId, 'send', async (ctx) => (await ctx.sendActivity(activity))?.id ?? '');
+    return this.call(conversationId, 'send', async ({ client, stored, reference }) => {
+      const outgoing = this.outgoing(activity, reference);
+      if (stored.kind === 'channel') {
+        const res = await client.conversations.createConversation({
+          isGroup: true,
+          bot: reference.bot!,
+          tenantId: stored.tenantId,
+          channelData: { channel: { id: stored.conversationId }, tenant: stored.tenantId ? { id: stored.tenantId } : undefined },
+          activity: outgoing as Activity,
+        });
+        return res.activityId ?? res.id.split(';messageid=')[1] ?? '';
+      }
+      return (await client.conversations.sendToConversation(stored.conversationId, outgoing)).id ?? '';
+    });
   }
 
   async update(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
-    await this.call(conversationId, 'update', async (ctx) => {
-      await ctx.updateActivity({ ...activity, type: activity.type ?? 'message', id: activityId });
+    await this.call(conversationId, 'update', async ({ client, stored, reference }) => {
+      await client.conversations.updateActivity(stored.conversationId, activityId, { ...this.outgoing(activity, reference), id: activityId });
       return activityId;
     });
   }
 
   reply(conversationId: string, parentActivityId: string, activity: Partial<Activity>): Promise<string> {
-    return this.call(
-      conversationId,
-      'reply',
-      async (ctx) => (await ctx.sendActivity({ ...activity, replyToId: parentActivityId }))?.id ?? '',
-      parentActivityId,
-    );
+    return this.call(conversationId, 'reply', async ({ client, stored, reference }) => {
+      const outgoing = this.outgoing(activity, reference);
+      // In a channel, a thread reply is a message to `<channel>;messageid=<root>`.
+      if (stored.kind === 'channel')
+        return (await client.conversations.sendToConversation(`${stored.conversationId};messageid=${parentActivityId}`, outgoing)).id ?? '';
+      return (await client.conversations.replyToActivity(stored.conversationId, parentActivityId, { ...outgoing, replyToId: parentActivityId })).id ?? '';
+    });
   }
 
-  private async reference(conversationId: string, threadOf?: string): Promise<Partial<ConversationReference>> {
+  private outgoing(activity: Partial<Activity>, reference: Partial<ConversationReference>): Partial<Activity> {
+    return { type: 'message', ...activity, from: reference.bot, channelId: reference.channelId, serviceUrl: reference.serviceUrl };
+  }
+
+  private async target(conversationId: string): Promise<{ stored: StoredConversation; reference: Partial<ConversationReference> }> {
     const base = baseConversationId(conversationId);
     const stored = await this.options.conversations.get(base);
     if (!stored) throw new ArgusError('ARGUS_NOT_FOUND', `Argus is not installed in conversation ${base}`);
-    const ref = { ...stored.reference, conversation: { ...stored.reference.conversation!, id: base } };
-    // In a channel, a thread reply is a message to `<channel>;messageid=<root>`.
-    if (threadOf && stored.kind === 'channel') ref.conversation = { ...ref.conversation, id: `${base};messageid=${threadOf}` };
-    return ref;
+    // Without activityId: nothing sent from here is a reply to the event the reference came from.
+    const { activityId: _replyTo, ...rest } = stored.reference;
+    return { stored, reference: { ...rest, conversation: { ...stored.reference.conversation!, id: base } } };
   }
 
-  private call(conversationId: string, kind: string, fn: (ctx: TurnContext) => Promise<string>, threadOf?: string): Promise<string> {
+  private call(conversationId: string, kind: string, fn: (target: CallTarget) => Promise<string>): Promise<string> {
     const key = baseConversationId(conversationId);
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.attempt(key, kind, fn, threadOf));
+    const run = previous.catch(() => undefined).then(() => this.attempt(key, kind, fn));
     this.chains.set(key, run);
     void run.finally(() => {
       if (this.chains.get(key) === run) this.chains.delete(key);
@@ -79,15 +108,16 @@ export class BotTeamsDelivery implements TeamsDelivery {
     return run;
   }
 
-  private async attempt(key: string, kind: string, fn: (ctx: TurnContext) => Promise<string>, threadOf?: string): Promise<string> {
-    const reference = await this.reference(key, threadOf);
+  private async attempt(key: string, kind: string, fn: (target: CallTarget) => Promise<string>): Promise<string> {
+    const { stored, reference } = await this.target(key);
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt += 1) {
       await this.space(key);
       try {
         let result = '';
         await this.options.adapter.continueConversationAsync(this.options.appId, reference, async (ctx) => {
-          result = await fn(ctx);
+          const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
+          result = await fn({ client, stored, reference });
         });
         this.options.metrics.teamsCalls.inc({ kind, status: 'ok' });
         return result;

@@ -117,7 +117,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       kind: ctx.conversationKind,
       tenantId: ctx.actor.tenantId,
       teamId: channelData?.team?.id,
-      reference: TurnContext.getConversationReference(activity),
+      reference: { ...TurnContext.getConversationReference(activity), activityId: undefined },
       installedAt: new Date().toISOString(),
       installedBy: ctx.actor.aadObjectId,
     });

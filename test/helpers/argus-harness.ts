@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { loadConfig } from '../../src/config/load-config';
+import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
+import { startArgus, type RunningArgus } from '../../src/main';
+import { startAzurite, type TestAzurite } from './azurite';
+import { startFakeBotConnector, type FakeBotConnector } from './fake-bot-connector';
+
+export const sharedFixtures = resolve(__dirname, '../../../shared/fixtures');
+export const webhookSecret = 'test-sentinel-webhook-secret';
+
+export function sentinelFixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(resolve(sharedFixtures, 'sentinel', name), 'utf8')) as Record<string, unknown>;
+}
+
+export interface Harness {
+  argus: RunningArgus;
+  url: string;
+  connector: FakeBotConnector;
+  azurite: TestAzurite;
+  logs: ReturnType<typeof createMemoryLogStream>;
+  table(name: string): TableClient;
+  post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  signedPost(path: string, payload: unknown, secret?: string): Promise<{ status: number; json: any; text: string }>;
+  activity(activity: unknown): Promise<{ status: number; json: any; text: string }>;
+  stop(): Promise<void>;
+}
+
+/** Argus on an ephemeral port over a private Azurite, with a recording Bot Connector. */
+export async function startHarness(options: { configYaml: string; env?: Record<string, string> }): Promise<Harness> {
+  const azurite = await startAzurite();
+  const connector = await startFakeBotConnector();
+  const env = {
+    ...azurite.env,
+    ARGUS_SECRET_SENTINEL_WEBHOOK_SECRET: webhookSecret,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const config = loadConfig(env, { fileText: options.configYaml });
+  const logs = createMemoryLogStream();
+  const logger = createLogger({ level: 'debug', destination: logs });
+  const argus = await startArgus(config, { env, logger, port: 0, pollIntervalMs: 200 });
+
+  async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+    const res = await fetch(`${argus.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  }
+
+  return {
+    argus,
+    url: argus.url,
+    connector,
+    azurite,
+    logs,
+    table: (name) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }),
+    post,
+    async signedPost(path, payload, secret = webhookSecret) {
+      const body = JSON.stringify(payload);
+      return post(path, body, { [signatureHeader]: signBody(secret, body) });
+    },
+    activity: (activity) => post('/api/messages', JSON.stringify(activity)),
+    async stop() {
+      await argus.stop();
+      await connector.close();
+      await azurite.stop();
+    },
+  };
+}
+
+export async function countEntities(table: TableClient, filter?: string): Promise<number> {
+  let n = 0;
+  try {
+    for await (const _ of table.listEntities({ queryOptions: filter ? { filter } : undefined })) n += 1;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return 0;
+    throw err;
+  }
+  return n;
+}
