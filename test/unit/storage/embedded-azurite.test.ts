@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
@@ -84,6 +85,21 @@ test('a stale owner file (dead pid) is replaced', () =>
       await started.stop();
     }
   }));
+
+test('a busy port falls back to an ephemeral one', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const busy = (blocker.address() as AddressInfo).port;
+  const logs = createMemoryLogStream();
+  const started = await startEmbeddedAzurite({ inMemory: true, tablePort: busy, queuePort: 0, logger: createLogger({ destination: logs }) });
+  try {
+    assert.doesNotMatch(started.tableEndpoint, new RegExp(`:${busy}/`));
+    assert.ok(logs.lines.some((l) => l.port === busy && String(l.msg).includes('busy')));
+  } finally {
+    await started.stop();
+    blocker.close();
+  }
+});
 
 test('refuses a non-loopback address', async () => {
   await assert.rejects(startEmbeddedAzurite({ inMemory: true, host: '0.0.0.0', logger }), { code: 'ARGUS_CONFIG_INVALID' });
