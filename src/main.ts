@@ -2,28 +2,26 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createGraphGroupChecker } from './access/graph-group-checker';
 import { createInMemoryGroupChecker } from './access/group-membership';
 import { createRoleResolver } from './access/role-resolver';
+import type { AppContext } from './app/context';
+import { features } from './app/features';
 import { operationalRoutes } from './app/routes';
 import { assertProductionSecrets, createSecretProvider } from './app/secrets';
 import { TableAuditLog } from './audit/table-audit-log';
 import { renderNoticeCard } from './cards';
 import type { ArgusConfig } from './config/load-config';
-import { secretNames } from './config/secret-provider';
 import { EventStore } from './events/event-store';
 import { DurableIntake } from './events/intake';
 import { EventRouter } from './events/router';
 import { CardPublisher } from './incidents/card-publisher';
 import { CardStore } from './incidents/card-store';
-import { registerIncidentActions } from './incidents/incident-actions';
-import { registerIncidentCommands } from './incidents/incident-commands';
-import { registerIncidentHandlers, sentinelWebhookSpec } from './incidents/incident-handlers';
 import { IncidentRepository } from './incidents/incident-repository';
 import { IncidentService } from './incidents/incident-service';
 import { createSentinelClient } from './incidents/sentinel-client';
 import { SubscriptionStore } from './incidents/subscription-store';
 import { createMessagesHandler } from './ingress/messages-route';
 import { createArgusMetrics } from './ingress/metrics';
+import type { RouteDefinition } from './ingress/http-types';
 import { createHttpServer } from './ingress/server';
-import { createWebhookHandler } from './ingress/webhook-handler';
 import { createLogger, type Logger } from './logging/logger';
 import { openTableStore } from './storage/open-table-store';
 import { tableNames } from './storage/table-store';
@@ -71,8 +69,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const opened = await openTableStore(config.storage, { logger, credential: config.storage.kind === 'accountUrl' ? getCredential() : undefined });
   const { store } = opened;
   logger.info({ storage: store.describe() }, opened.embedded ? 'storage: embedded Azurite (dev)' : 'storage ready');
-  for (const t of [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.subscriptions])
-    await store.ensureTable(t);
+  const coreTables = [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.subscriptions];
+  for (const t of [...coreTables, ...features.flatMap((f) => f.tables ?? [])]) await store.ensureTable(t);
 
   const metrics = createArgusMetrics();
   const audit = new TableAuditLog({ client: store.client(tableNames.audit), logger });
@@ -113,12 +111,36 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     logger,
   });
   const service = new IncidentService({ incidents, publisher, audit, logger, sentinel, intake });
-  registerIncidentHandlers(router, service);
-
   const registry = new TeamsRegistry();
   registerBuiltinCommands(registry, roles);
-  registerIncidentCommands(registry, { incidents, subscriptions, publisher });
-  registerIncidentActions(registry, { service, publisher, audit, tenantId: file.tenantId });
+
+  const routes: RouteDefinition[] = [];
+  const stopHooks: Array<() => Promise<void>> = [];
+  const ctx: AppContext = {
+    config,
+    env: options.env,
+    logger,
+    metrics,
+    credential: getCredential,
+    secrets,
+    store,
+    audit,
+    roles,
+    router,
+    intake,
+    registry,
+    conversations,
+    delivery,
+    incidents,
+    subscriptions,
+    publisher,
+    service,
+    sentinel,
+    webhookDeps: { secrets, intake, audit, metrics, logger },
+    routes,
+    onStop: (fn) => stopHooks.push(fn),
+  };
+  for (const feature of features) await feature.register(ctx);
   const turn = createTurnHandler({
     registry,
     authorizer: new Authorizer(roles, audit),
@@ -130,13 +152,12 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     notice: (title, text, style) => renderNoticeCard({ title, text, style }),
   });
 
-  const webhookDeps = { secrets, intake, audit, metrics, logger };
   const server = createHttpServer({
     logger,
     bodyLimitBytes: file.bodyLimitBytes,
     routes: [
       { method: 'POST', path: '/api/messages', readsBody: true, handler: createMessagesHandler(adapter, turn, logger) },
-      { method: 'POST', path: '/api/webhooks/sentinel', readsBody: true, handler: createWebhookHandler(sentinelWebhookSpec(secretNames.sentinelWebhook), webhookDeps) },
+      ...routes,
       ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry }),
     ],
   });
@@ -155,6 +176,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         logger.info('shutting down: no new requests, finishing work in flight');
         await server.close();
         await intake.stop();
+        for (const hook of stopHooks) await hook();
         await store.close();
         logger.info('stopped');
       })()),

@@ -1,7 +1,8 @@
 import type { FileConfig } from '../config/file-schema';
 import type { Logger } from '../logging/logger';
 import type { TeamsDelivery } from '../teams/teams-delivery';
-import { renderIncidentCard } from '../cards';
+import { renderIncidentCard, type IncidentCardView } from '../cards';
+import type { Role } from '../access/roles';
 import type { CardRecord, CardStore } from './card-store';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
 import { routeIncident } from './routing';
@@ -19,6 +20,22 @@ export interface CardPublisherOptions {
   staleClaimMs?: number;
 }
 
+/** Who is looking at a card (undefined: the shared card posted in a channel). */
+export interface CardViewer {
+  role?: Role;
+  aadObjectId?: string;
+  tenantId?: string;
+}
+
+/**
+ * Adds a feature's part to the incident card (a ticket, playbooks…): returns the optional view
+ * fields it owns. Registered once by the feature; called for every render.
+ */
+export type IncidentCardDecorator = (
+  record: IncidentRecord,
+  viewer: CardViewer | undefined,
+) => Promise<Partial<Omit<IncidentCardView, 'incident' | 'sentinelConnected' | 'showActions' | 'notice'>>>;
+
 export function cardActivity(card: Record<string, unknown>, summary?: string) {
   return {
     type: 'message' as const,
@@ -33,15 +50,28 @@ export function cardActivity(card: Record<string, unknown>, summary?: string) {
  * when something notable changed.
  */
 export class CardPublisher {
+  private readonly decorators: IncidentCardDecorator[] = [];
+
   constructor(private readonly options: CardPublisherOptions) {}
 
-  render(record: IncidentRecord, showActions = true): Record<string, unknown> {
-    return renderIncidentCard({
+  decorate(decorator: IncidentCardDecorator): void {
+    this.decorators.push(decorator);
+  }
+
+  /**
+   * The incident card for `viewer` (undefined: the shared card in the channel, which shows the
+   * actions; the server checks every action anyway).
+   */
+  async render(record: IncidentRecord, viewer?: CardViewer): Promise<Record<string, unknown>> {
+    const showActions = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
+    let view: IncidentCardView = {
       incident: record.incident,
       sentinelConnected: this.options.sentinelConnected,
       showActions,
       notice: record.notice ? { text: record.notice.text, style: record.notice.style } : undefined,
-    });
+    };
+    for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, viewer)) };
+    return renderIncidentCard(view);
   }
 
   /**
@@ -55,7 +85,7 @@ export class CardPublisher {
     const existing = await this.options.cards.list(incident.name);
     const targets = new Set(routeIncident(incident, this.options.routing, await this.options.subscriptions.list()));
     for (const card of existing) targets.add(card.conversationId);
-    const activity = cardActivity(this.render(record), `Incident ${incident.number}: ${incident.title}`);
+    const activity = cardActivity(await this.render(record), `Incident ${incident.number}: ${incident.title}`);
     const errors: unknown[] = [];
     for (const conversationId of targets) {
       try {

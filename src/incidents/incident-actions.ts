@@ -1,7 +1,6 @@
-import { roleAtLeast } from '../access/roles';
 import type { AuditLog } from '../audit/audit-log';
 import type { CardActionResult, RequestContext, TeamsRegistry } from '../teams/registry';
-import type { CardPublisher } from './card-publisher';
+import type { CardPublisher, CardViewer } from './card-publisher';
 import {
   classificationReasons,
   classifications,
@@ -39,6 +38,10 @@ function stamp(): string {
   return `${new Date().toISOString().slice(11, 16)} UTC`;
 }
 
+export function viewerOf(ctx: RequestContext): CardViewer {
+  return { role: ctx.decision.role, aadObjectId: ctx.actor.aadObjectId, tenantId: ctx.actor.tenantId };
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
@@ -55,7 +58,7 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
     const record = await service.get(String(ctx.data.incidentId));
     if (!record) return { error: { status: 404, code: 'ARGUS_NOT_FOUND', message: 'Argus does not know this incident.' } };
     const shown = notice ? { ...record, notice: { ...notice, at: new Date().toISOString() } } : record;
-    return { card: publisher.render(shown, roleAtLeast(ctx.decision.role, 'responder')) };
+    return { card: await publisher.render(shown, viewerOf(ctx)) };
   }
 
   async function change(
@@ -72,12 +75,11 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
       return { kind: 'noop', reason: 'invalid' };
     }, { threadNote });
     if (invalid) return invalid;
-    const role = roleAtLeast(ctx.decision.role, 'responder');
     if (result.noop) {
       const shown = { ...result.record, notice: { text: result.noop, style: 'accent' as const, at: new Date().toISOString() } };
-      return { card: publisher.render(shown, role) };
+      return { card: await publisher.render(shown, viewerOf(ctx)) };
     }
-    return { card: publisher.render(result.record, role) };
+    return { card: await publisher.render(result.record, viewerOf(ctx)) };
   }
 
   const ownerOf = (ctx: Ctx): Incident['owner'] => {

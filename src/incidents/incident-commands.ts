@@ -1,5 +1,5 @@
 import { renderIncidentListCard, renderNoticeCard } from '../cards';
-import { roleAtLeast } from '../access/roles';
+import { viewerOf } from './incident-actions';
 import type { TeamsRegistry } from '../teams/registry';
 import type { CardPublisher } from './card-publisher';
 import { severities, type Severity } from './incident';
@@ -25,7 +25,7 @@ export function registerIncidentCommands(registry: TeamsRegistry, deps: Incident
         return { card: renderNoticeCard({ title: 'Which incident?', text: 'Usage: incident <number>, e.g. incident 42', style: 'warning' }) };
       const record = await deps.incidents.findByNumber(n);
       if (!record) return { card: renderNoticeCard({ title: 'Not found', text: `Argus has no incident number ${n}.`, style: 'warning' }) };
-      return { card: deps.publisher.render(record, roleAtLeast(ctx.decision.role, 'responder')) };
+      return { card: await deps.publisher.render(record, viewerOf(ctx)) };
     },
   });
 

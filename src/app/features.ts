@@ -1,0 +1,5 @@
+import { incidentsFeature } from '../incidents/feature';
+import type { Feature } from './context';
+
+/** Every feature, in registration order. Add a feature by adding it here. */
+export const features: Feature[] = [incidentsFeature];
