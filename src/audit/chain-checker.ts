@@ -9,19 +9,22 @@ export type ChainFailure = Extract<VerifyResult, { ok: false }>;
  * table verifier and the in-memory twin. What each check catches:
  * - RowKey not a 12-digit seq: a row that is not part of the chain was inserted;
  * - RowKey jumps past the expected seq: the expected row was removed;
- * - properties missing/mistyped, seq property ≠ RowKey, or hash ≠ hash of the row: the row was changed;
+ * - properties missing/mistyped, seq property ≠ RowKey, hash ≠ hash of the row, or `at` earlier
+ *   than the previous row's (appends keep it non-decreasing): the row was changed;
  * - prevHash ≠ hash of the previous row: a row was inserted/removed and the chain re-linked, or
  *   the previous row was rewritten along with its hash.
  */
 export class ChainChecker {
   private expectedSeq: number;
   private prevHash: string;
+  private prevAt: string;
   private first?: number;
   private count = 0;
 
-  constructor(start: { seq: number; prevHash: string }) {
+  constructor(start: { seq: number; prevHash: string; prevAt?: string }) {
     this.expectedSeq = start.seq;
     this.prevHash = start.prevHash;
+    this.prevAt = start.prevAt ?? '';
   }
 
   get checked(): number {
@@ -42,15 +45,16 @@ export class ChainChecker {
   }
 
   /**
-   * Checks the next stored entity. `linkOnly` checks only that the row continues the chain (used
-   * for the first row after a verified range, whose own content is out of scope).
+   * Checks the next stored entity. `boundary` checks it fully but neither counts it nor moves on
+   * (the first row after a verified range: it must continue the chain, and a changed `at` must
+   * not let a tampered row pass as "outside the range").
    */
-  check(rowKey: string, entity: Record<string, unknown>, options: { linkOnly?: boolean } = {}): ChainFailure | undefined {
-    const failure = this.inspect(rowKey, entity, options.linkOnly ?? false);
+  check(rowKey: string, entity: Record<string, unknown>, options: { boundary?: boolean } = {}): ChainFailure | undefined {
+    const failure = this.inspect(rowKey, entity, options.boundary ?? false);
     return failure && { ...failure, checked: this.count };
   }
 
-  private inspect(rowKey: string, entity: Record<string, unknown>, linkOnly: boolean): ChainFailure | undefined {
+  private inspect(rowKey: string, entity: Record<string, unknown>, boundary: boolean): ChainFailure | undefined {
     const seq = this.expectedSeq;
     if (!rowKeyPattern.test(rowKey)) {
       return fail(seq, rowKey, 'inserted: a row whose RowKey is not a chain sequence number sits in the chain');
@@ -62,10 +66,8 @@ export class ChainChecker {
     if (keySeq < seq) return fail(keySeq, rowKey, `inserted: row seq ${keySeq} appears again after seq ${seq - 1}`);
     const row = rowFromEntity(entity);
     if (!row) return fail(seq, rowKey, 'changed: the row has missing or mistyped properties');
-    if (!linkOnly) {
-      if (row.seq !== keySeq) return fail(seq, rowKey, `changed: seq property ${row.seq} does not match the RowKey`);
-      if (hashRow(row) !== row.hash) return fail(seq, rowKey, 'changed: the row does not match its hash');
-    }
+    if (row.seq !== keySeq) return fail(seq, rowKey, `changed: seq property ${row.seq} does not match the RowKey`);
+    if (hashRow(row) !== row.hash) return fail(seq, rowKey, 'changed: the row does not match its hash');
     if (row.prevHash !== this.prevHash) {
       return fail(
         seq,
@@ -75,11 +77,13 @@ export class ChainChecker {
           : `broken link: prevHash does not match the hash of seq ${seq - 1} (a row was inserted or removed, or seq ${seq - 1} was rewritten)`,
       );
     }
-    if (linkOnly) return undefined;
+    if (row.at < this.prevAt) return fail(seq, rowKey, `changed: its time ${row.at} is earlier than the previous row's`);
+    if (boundary) return undefined;
     this.first ??= seq;
     this.count += 1;
     this.expectedSeq = seq + 1;
     this.prevHash = row.hash;
+    this.prevAt = row.at;
     return undefined;
   }
 

@@ -2,7 +2,7 @@ import { odata, type TableClient, type TableEntityResult } from '@azure/data-tab
 import { ArgusError } from '../errors/catalog';
 import { isNotFound } from '../storage/keys';
 import type { VerifyResult } from './audit-log';
-import { genesisHash } from './audit-record';
+import { genesisHash, hashRow } from './audit-record';
 import { chainPartition, headFromEntity, headRowKey, rowFromEntity, rowKeyOf, rowKeyPattern, type ChainHead } from './audit-table';
 import { ChainChecker, fail } from './chain-checker';
 import { resolveRange } from './date-range';
@@ -30,7 +30,7 @@ const headRereads = 3;
 export async function verifyAuditChain(client: TableClient, options: VerifyOptions = {}): Promise<VerifyResult> {
   const range = resolveRange(options);
   try {
-    let start = { seq: 1, prevHash: genesisHash };
+    let start: { seq: number; prevHash: string; prevAt?: string } = { seq: 1, prevHash: genesisHash };
     if (range.from) {
       const first = await firstRowAtOrAfter(client, range.from);
       if (first === undefined) return { ok: true, checked: 0, firstSeq: 0, lastSeq: 0 };
@@ -39,8 +39,10 @@ export async function verifyAuditChain(client: TableClient, options: VerifyOptio
         const anchor = await getEntity(client, anchorKey);
         const row = anchor && rowFromEntity(anchor);
         if (!anchor) return fail(first - 1, anchorKey, `removed: row seq ${first - 1} (the row before the range) is missing`);
-        if (!row) return fail(first - 1, anchorKey, 'changed: the row before the range has missing or mistyped properties');
-        start = { seq: first, prevHash: row.hash };
+        if (!row || hashRow(row) !== row.hash) {
+          return fail(first - 1, anchorKey, 'changed: the row before the range (the anchor) does not match its hash');
+        }
+        start = { seq: first, prevHash: row.hash, prevAt: row.at };
       }
     }
 
@@ -50,8 +52,9 @@ export async function verifyAuditChain(client: TableClient, options: VerifyOptio
       if (entity.rowKey === headRowKey) continue;
       const at = typeof entity.at === 'string' ? entity.at : '';
       if (range.toExclusive && rowKeyPattern.test(entity.rowKey ?? '') && at >= range.toExclusive) {
-        // First row past the range: it must still continue the chain (catches a removed last row of the range).
-        return checker.check(entity.rowKey ?? '', entity, { linkOnly: true }) ?? checker.ok();
+        // First row past the range: it must still continue the chain (catches a removed last row of
+        // the range, and an in-range row whose `at` was pushed past the end).
+        return checker.check(entity.rowKey ?? '', entity, { boundary: true }) ?? checker.ok();
       }
       const failure = checker.check(entity.rowKey ?? '', entity);
       if (failure) return failure;

@@ -79,21 +79,23 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Pro
     // Another process claimed it between our read and our claim: look again.
   }
 
+  let started: EmbeddedAzurite | undefined;
   try {
-    const started = await startServers({ host, options, log, dataDir });
+    started = await startServers({ host, options, log, dataDir });
     await writeOwnerFile(file, { pid: process.pid, tableEndpoint: started.tableEndpoint, queueEndpoint: started.queueEndpoint });
-    const stop = started.stop;
-    return {
-      ...started,
-      stop: async () => {
-        await stop();
-        await releaseOwnerFile(file);
-      },
-    };
   } catch (err) {
+    await started?.stop();
     await releaseOwnerFile(file);
     throw err;
   }
+  const stopServers = started.stop;
+  return {
+    ...started,
+    stop: async () => {
+      await stopServers();
+      await releaseOwnerFile(file);
+    },
+  };
 }
 
 async function startServers(args: {

@@ -151,13 +151,23 @@ test('--from/--to verify only that date range, anchored at the row before it', a
   assertBroken(await verifyAuditChain(client), 1, /changed/);
 
   // Inside it, and the edges: the anchor row and the range's last row.
-  await client.updateEntity({ partitionKey: 'chain', rowKey: '000000000004', target: 'x' }, 'Merge');
-  assertBroken(await verifyAuditChain(client, { from: '2025-03-02', to: '2025-03-03' }), 4, /changed/);
+  await client.updateEntity({ partitionKey: 'chain', rowKey: '000000000003', target: 'x' }, 'Merge');
+  assertBroken(await verifyAuditChain(client, { from: '2025-03-02', to: '2025-03-03' }), 3, /changed/);
   await client.deleteEntity('chain', '000000000006');
   assertBroken(await verifyAuditChain(client, { from: '2025-03-03', to: '2025-03-03' }), 6, /removed/);
   await client.deleteEntity('chain', '000000000008');
   assertBroken(await verifyAuditChain(client, { from: '2025-03-05' }), 8, /removed/);
   await assert.rejects(verifyAuditChain(client, { from: '2025-02-30' }), { code: 'ARGUS_BAD_REQUEST' });
+});
+
+test('a row whose time was moved cannot slip out of a range check', async () => {
+  const pushed = await chainOf(10, 2);
+  await pushed.client.updateEntity({ partitionKey: 'chain', rowKey: '000000000006', at: '2099-01-01T00:00:00.000Z' }, 'Merge');
+  assertBroken(await verifyAuditChain(pushed.client, { from: '2025-03-02', to: '2025-03-03' }), 6, /changed/);
+
+  const pulled = await chainOf(10, 2);
+  await pulled.client.updateEntity({ partitionKey: 'chain', rowKey: '000000000003', at: '2000-01-01T00:00:00.000Z' }, 'Merge');
+  assertBroken(await verifyAuditChain(pulled.client, { from: '2025-03-02', to: '2025-03-03' }), 3, /changed/);
 });
 
 test('verifying while appends land reports an intact chain', async () => {
