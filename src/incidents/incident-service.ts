@@ -34,6 +34,7 @@ export type LocalMutation =
   | { kind: 'noop'; reason: string };
 
 const maxSaveAttempts = 5;
+const permanentCodes = new Set<string>(['ARGUS_DEPENDENCY_FAILED', 'ARGUS_CONFLICT', 'ARGUS_BAD_REQUEST', 'ARGUS_NOT_FOUND']);
 
 /** Incident lifecycle: Sentinel versions in, engineers' changes out, cards kept in step. */
 export class IncidentService {
@@ -156,14 +157,17 @@ export class IncidentService {
       if (hasChange) updated = await sentinel.updateIncident(payload.incidentName, payload.change);
       if (payload.comment) await sentinel.addComment(payload.incidentName, `${payload.comment}\n\n— ${payload.actor.name ?? 'an engineer'} (via Argus)`);
     } catch (err) {
-      const permanent = err instanceof ArgusError && (err.code === 'ARGUS_DEPENDENCY_FAILED' || err.code === 'ARGUS_CONFLICT' || err.code === 'ARGUS_BAD_REQUEST');
+      // Refusals will not change by retrying; unavailability (ARGUS_DEPENDENCY_UNAVAILABLE) will.
+      const permanent = err instanceof ArgusError && permanentCodes.has(err.code);
       await this.options.audit.append({
         ...auditBase,
         outcome: 'failed',
         detail: { verb: payload.verb, permanent, error: err instanceof Error ? err.message : String(err), code: err instanceof ArgusError ? err.code : undefined },
       });
       if (!permanent) throw err;
-      await this.settle(payload, undefined, { text: `Sentinel refused the change (${payload.verb}): ${err instanceof Error ? err.message : String(err)}`, style: 'attention' });
+      // Show Sentinel's own state again rather than the refused local change.
+      const current = await sentinel.getIncident(payload.incidentName).catch(() => undefined);
+      await this.settle(payload, current, { text: `Sentinel refused the change (${payload.verb}): ${err instanceof Error ? err.message : String(err)}`, style: 'attention' });
       return;
     }
     await this.options.audit.append({ ...auditBase, outcome: 'succeeded', detail: { verb: payload.verb, change: payload.change, comment: payload.comment !== undefined } });
@@ -190,9 +194,8 @@ export class IncidentService {
   }
 }
 
+/** Sentinel's answer is the truth for the incident's state fields (an absent owner or classification included). */
 function pickState(i: Incident): Partial<Incident> {
   const { status, severity, owner, classification, classificationReason, classificationComment, lastModifiedTimeUtc, etag, title } = i;
-  return Object.fromEntries(
-    Object.entries({ status, severity, owner, classification, classificationReason, classificationComment, lastModifiedTimeUtc, etag, title }).filter(([, v]) => v !== undefined),
-  );
+  return { status, severity, owner, classification, classificationReason, classificationComment, lastModifiedTimeUtc, etag, title };
 }

@@ -90,9 +90,9 @@ export function createArmRequester(options: ArmRequestOptions): ArmRequester {
     try {
       token = await options.credential.getToken(options.scope);
     } catch (err) {
-      throw new ArgusError('ARGUS_DEPENDENCY_FAILED', `Could not get an access token for ${peer}`, { cause: err });
+      throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`, { cause: err });
     }
-    if (!token) throw new ArgusError('ARGUS_DEPENDENCY_FAILED', `Could not get an access token for ${peer}`);
+    if (!token) throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`);
     return token.token;
   }
 
@@ -121,7 +121,7 @@ export function createArmRequester(options: ArmRequestOptions): ArmRequester {
         const code = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
         const refused = code === 'ECONNREFUSED';
         if (attempt >= retry.attempts || (!idempotent && !refused)) {
-          throw new ArgusError('ARGUS_DEPENDENCY_FAILED', `${peer} could not be reached (${code})`, {
+          throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `${peer} could not be reached (${code})`, {
             details: [{ path: peer, message: `${call.method} ${target.pathname}: ${code}` }],
             cause: new Error(`${code}: ${err instanceof Error ? err.message : String(err)}`),
           });
@@ -132,7 +132,7 @@ export function createArmRequester(options: ArmRequestOptions): ArmRequester {
         continue;
       }
       if (attempt >= retry.attempts || (wait !== undefined && wait > retry.maxRetryAfterMs)) {
-        throw new ArgusError('ARGUS_DEPENDENCY_FAILED', `${peer} answered ${status} after ${attempt} attempt(s)`, {
+        throw new ArgusError(status === 429 || status >= 500 ? 'ARGUS_DEPENDENCY_UNAVAILABLE' : 'ARGUS_DEPENDENCY_FAILED', `${peer} answered ${status} after ${attempt} attempt(s)`, {
           details: armErrorDetails(status, data, peer),
         });
       }

@@ -195,7 +195,7 @@ test('429 waits for Retry-After, then succeeds; 503 retries with backoff; a drop
     assert.equal(arm.requests.length, 2 + 3 + 2);
 
     arm.failNext(3, 503);
-    const err = await rejects(client.getIncident(name), 'ARGUS_DEPENDENCY_FAILED');
+    const err = await rejects(client.getIncident(name), 'ARGUS_DEPENDENCY_UNAVAILABLE');
     assert.match(err.details[0]?.message ?? '', /^503 ServiceUnavailable/);
   } finally {
     await arm.close();
