@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
@@ -206,5 +208,24 @@ describe('core flow: install → subscribe → Sentinel incident → live card �
     assert.match(cardText(h.connector.cardOf(await ask(reader, 'incident 48213'))), /48213/);
     assert.match(cardText(h.connector.cardOf(await ask(reader, 'incident 999'))), /no incident number 999/);
     assert.match(cardText(h.connector.cardOf(await ask(stranger, 'incidents'))), /Access denied/);
+  });
+
+  test('argus audit verify passes on the chain, then fails naming the row after one is altered in storage', async () => {
+    await h.argus.intake.idle();
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [resolve(__dirname, '../../bin/argus.js'), 'audit', 'verify', ...args], {
+        env: { PATH: process.env.PATH, ...h.azurite.env, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const ok = cli([]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /audit chain intact: \d+ rows/);
+    const table = h.table(tableNames.audit);
+    const victim = (await auditRows((r) => r.action === 'card.incident.acknowledge'))[0]!;
+    await table.updateEntity({ partitionKey: String(victim.partitionKey), rowKey: String(victim.rowKey), outcome: 'denied' }, 'Merge');
+    const bad = cli([]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout + bad.stderr, new RegExp(`seq ${Number(victim.rowKey)}\\b`));
   });
 });
