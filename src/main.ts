@@ -10,7 +10,8 @@ import { TableAuditLog } from './audit/table-audit-log';
 import { renderNoticeCard } from './cards';
 import type { ArgusConfig } from './config/load-config';
 import { EventStore } from './events/event-store';
-import { DurableIntake } from './events/intake';
+import { EventQueue } from './events/event-queue';
+import { DurableIntake, type IntakeOptions } from './events/intake';
 import { EventRouter } from './events/router';
 import { CardPublisher } from './incidents/card-publisher';
 import { CardStore } from './incidents/card-store';
@@ -24,6 +25,7 @@ import type { RouteDefinition } from './ingress/http-types';
 import { createHttpServer } from './ingress/server';
 import { createLogger, type Logger } from './logging/logger';
 import { openTableStore } from './storage/open-table-store';
+import { createQueueFactory, queueNames } from './storage/queues';
 import { tableNames } from './storage/table-store';
 import { createBotAdapter } from './teams/bot-adapter';
 import { helpCard, registerBuiltinCommands } from './teams/builtin-commands';
@@ -39,8 +41,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Overrides the configured port (tests pass 0). */
   port?: number;
-  /** Scan interval of the durable intake; tests shorten it. */
-  pollIntervalMs?: number;
+  /** Durable intake tuning (tests shorten the timings). */
+  intake?: Partial<Pick<IntakeOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'visibilityTimeoutSeconds' | 'concurrency' | 'sweepIntervalMs' | 'maxPollIntervalMs'>>;
 }
 
 export interface RunningArgus {
@@ -88,11 +90,14 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
 
   const router = new EventRouter();
   const eventStore = new EventStore(store.client(tableNames.events));
+  const queues = createQueueFactory(opened.queueConnection);
+  for (const q of Object.values(queueNames)) await queues.ensureQueue(q);
   const intake = new DurableIntake({
     store: eventStore,
+    queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
     router,
     logger,
-    pollIntervalMs: options.pollIntervalMs,
+    ...options.intake,
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });
 

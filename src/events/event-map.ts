@@ -33,11 +33,64 @@ export interface AlertReceivedPayload {
   alert: Record<string, unknown>;
 }
 
+/** A playbook run to act on (start it, follow its change, check its deadline). */
+export interface PlaybookRunRefPayload {
+  runId: string;
+  incidentName: string;
+  /** The status the run had when the event was made. */
+  status: string;
+}
+
+/** A Logic App's report (POST /api/webhooks/playbooks): by runId, or by incident + playbook (Sentinel targets). */
+export interface PlaybookRunReportPayload {
+  runId?: string;
+  incidentName?: string;
+  playbookId?: string;
+  status: 'running' | 'succeeded' | 'failed';
+  message?: string;
+  output?: unknown;
+}
+
+/** Ticket work for one incident: open its ticket, or bring the ticket in line with it. */
+export interface TicketWorkPayload {
+  incidentName: string;
+  reason: 'policy' | 'manual' | 'incident' | 'retry';
+  actor?: { aadObjectId?: string; name?: string; tenantId?: string };
+}
+
+/** A ticket changed in the ITSM (a ServiceNow business rule or Jira webhook told us). */
+export interface TicketUpdatedPayload {
+  provider: 'servicenow' | 'jira';
+  /** ServiceNow sys_id or Jira issue id. */
+  ticketId: string;
+  number?: string;
+  /** The ticket's state in Argus's words (new, in_progress, on_hold, resolved, closed, canceled), when reported. */
+  status?: 'new' | 'in_progress' | 'on_hold' | 'resolved' | 'closed' | 'canceled';
+  statusLabel?: string;
+  /** Display name; null = unassigned; absent = not reported. */
+  assignee?: string | null;
+  /** A work note or comment added with this change. */
+  note?: { text: string; author?: string };
+  /** The Sentinel incident name in the ticket's correlation field. */
+  correlationId?: string;
+  /** Orders changes of one ticket (ServiceNow sys_mod_count, Jira webhook timestamp). */
+  version: number;
+  updatedAt?: string;
+  /** What the ITSM called the change (servicenow.update, jira:issue_updated, comment_created…). */
+  kind: string;
+}
+
 export interface ArgusEventMap {
   'sentinel.incident.created': SentinelIncidentPayload;
   'sentinel.incident.updated': SentinelIncidentPayload;
   'incident.writeback.requested': IncidentWritebackPayload;
   'alert.received': AlertReceivedPayload;
+  'ticket.work.requested': TicketWorkPayload;
+  'itsm.ticket.updated': TicketUpdatedPayload;
+  'playbook.run.requested': PlaybookRunRefPayload;
+  'playbook.run.changed': PlaybookRunRefPayload;
+  'playbook.run.reported': PlaybookRunReportPayload;
+  'playbook.run.deadline': PlaybookRunRefPayload;
 }
 
 export type EventName = keyof ArgusEventMap;
@@ -47,6 +100,12 @@ export const eventNames = [
   'sentinel.incident.updated',
   'incident.writeback.requested',
   'alert.received',
+  'ticket.work.requested',
+  'itsm.ticket.updated',
+  'playbook.run.requested',
+  'playbook.run.changed',
+  'playbook.run.reported',
+  'playbook.run.deadline',
 ] as const satisfies readonly EventName[];
 
 export interface ArgusEvent<N extends EventName = EventName> {

@@ -1,20 +1,26 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
+import type { EventQueue, QueuedEvent } from './event-queue';
 import { EventStore, type StoredEvent } from './event-store';
 import type { EventRouter } from './router';
 
 export interface IntakeOptions {
   store: EventStore;
+  queue: EventQueue;
   router: EventRouter;
   logger: Logger;
   /** Attempts before an event is dead-lettered. */
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** How long a claimed event is ours before another instance may take it over. */
-  leaseMs?: number;
-  /** How often stored events are scanned for due retries and abandoned work. */
-  pollIntervalMs?: number;
+  /** How long a received message (and the claim on its event) is ours. */
+  visibilityTimeoutSeconds?: number;
+  /** Events processed at once by this instance. */
+  concurrency?: number;
+  /** How often stored events are scanned for work whose queue message was lost. */
+  sweepIntervalMs?: number;
+  /** Longest wait between two looks at an empty queue. */
+  maxPollIntervalMs?: number;
   onProcessed?: (event: ArgusEvent, outcome: 'done' | 'retry' | 'dead', error?: unknown) => void;
 }
 
@@ -29,136 +35,203 @@ export interface AcceptInput<N extends EventName> {
 export type AcceptResult = { eventId: string; duplicate: boolean; correlationId: string };
 
 /**
- * Durable intake: persist → acknowledge → dispatch. An event is stored (idempotency key) before
- * its sender gets a 2xx; processing runs from the stored event with retries, exponential backoff
- * with jitter, a dead letter after `maxAttempts`, and resumes after a restart.
+ * Durable intake: persist → enqueue → acknowledge; processing runs from the stored event.
+ * The event row (idempotency key) is written before the sender's 2xx; a message on an Azure
+ * Storage queue points at it, so the instances sharing the account share the work. A failure
+ * hides the message for the backoff (exponential, with jitter); after `maxAttempts` the event is
+ * dead-lettered (status `dead` + the poison queue) until replayed. A crash mid-way loses nothing:
+ * the message comes back when its visibility timeout ends, and a sweep re-enqueues stored events
+ * whose message was never sent.
  */
 export class DurableIntake {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private poller?: NodeJS.Timeout;
+  private inFlight = 0;
+  private readonly loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
+  private sweeper?: NodeJS.Timeout;
   private stopping = false;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly leaseMs: number;
+  private readonly o: Required<Omit<IntakeOptions, 'onProcessed'>> & Pick<IntakeOptions, 'onProcessed'>;
 
-  constructor(private readonly options: IntakeOptions) {
-    this.maxAttempts = options.maxAttempts ?? 8;
-    this.baseDelayMs = options.baseDelayMs ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+  constructor(options: IntakeOptions) {
+    this.o = {
+      maxAttempts: 8,
+      baseDelayMs: 500,
+      maxDelayMs: 5 * 60_000,
+      visibilityTimeoutSeconds: 120,
+      concurrency: 16,
+      sweepIntervalMs: 30_000,
+      maxPollIntervalMs: 1_000,
+      ...options,
+    };
   }
 
   /** Stores the event (or recognises a redelivery). Throws ARGUS_STORAGE_UNAVAILABLE when it cannot. */
   async accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
-    const result = await this.options.store.create(input);
+    const result = await this.o.store.create(input);
     if (!result.created)
       return { eventId: result.existing.event.id, duplicate: true, correlationId: result.existing.event.correlationId };
     const { event } = result.stored;
-    if (!this.stopping) this.track(this.process(result.stored));
+    try {
+      await this.o.queue.send({ partitionKey: result.stored.partitionKey, rowKey: result.stored.rowKey });
+    } catch (err) {
+      // Stored is what the 2xx promises; the sweep enqueues it once the queue answers again.
+      this.o.logger.warn({ err, eventId: event.id }, 'event stored but not enqueued; the sweep will enqueue it');
+    }
+    this.wakeAll();
     return { eventId: event.id, duplicate: false, correlationId: event.correlationId };
   }
 
-  /** Resumes whatever is due now and keeps polling for retries and abandoned leases. */
   start(): void {
-    const interval = this.options.pollIntervalMs ?? 5_000;
-    const tick = () => {
-      if (this.stopping) return;
-      this.track(this.resumeDue());
-    };
-    tick();
-    this.poller = setInterval(tick, interval);
-    this.poller.unref();
+    for (let i = 0; i < Math.max(1, Math.ceil(this.o.concurrency / 8)); i += 1) this.loops.push(this.pollLoop());
+    const sweep = () => void this.sweep().catch((err: unknown) => this.o.logger.warn({ err }, 'event sweep failed'));
+    this.sweeper = setInterval(sweep, this.o.sweepIntervalMs);
+    this.sweeper.unref();
   }
 
-  /** Stops taking new work and waits for what is running. */
+  /** Stops taking new messages and waits for what is running; unfinished work stays queued. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.poller) clearInterval(this.poller);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.wakeAll();
+    await Promise.allSettled(this.loops);
   }
 
-  /** Waits until nothing is being processed (tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  /** Resolves when nothing is running and the queue was last seen empty (tests and benchmarks). */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      this.wakeAll();
+      if (this.inFlight === 0 && (await this.o.queue.depth()) === 0 && this.inFlight === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`intake not idle after ${timeoutMs} ms`);
+  }
+
+  get processing(): number {
+    return this.inFlight;
+  }
+
+  async depth(): Promise<number> {
+    return this.o.queue.depth();
   }
 
   async listDead(): Promise<StoredEvent[]> {
-    return this.options.store.listByStatus('dead');
+    return this.o.store.listByStatus('dead');
   }
 
   /** Puts a dead (or finished) event back in the queue with a fresh attempt budget. */
   async replay(eventId: string): Promise<boolean> {
-    const stored = await this.options.store.findById(eventId);
+    const stored = await this.o.store.findById(eventId);
     if (!stored) return false;
-    const etag = await this.options.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString() });
+    const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '' });
     if (!etag) return false;
-    this.track(this.process({ ...stored, status: 'pending', attempts: 0, etag }));
+    await this.o.queue.send({ partitionKey: stored.partitionKey, rowKey: stored.rowKey });
+    this.wakeAll();
     return true;
   }
 
-  private track(work: Promise<void>): void {
-    const p = work.catch((err: unknown) => this.options.logger.error({ err }, 'event processing failed unexpectedly'));
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+  private wakeAll(): void {
+    for (const wake of [...this.wakers]) wake();
   }
 
-  private async resumeDue(): Promise<void> {
-    let due: StoredEvent[];
-    try {
-      due = await this.options.store.listDue();
-    } catch (err) {
-      this.options.logger.warn({ err }, 'cannot scan stored events (storage unavailable?)');
+  private async pollLoop(): Promise<void> {
+    let pause = 20;
+    while (!this.stopping) {
+      const room = Math.min(32, this.o.concurrency - this.inFlight);
+      let messages: QueuedEvent[] = [];
+      if (room > 0) {
+        try {
+          messages = await this.o.queue.receive(room, this.o.visibilityTimeoutSeconds);
+        } catch (err) {
+          this.o.logger.warn({ err }, 'cannot read the event queue (storage unavailable?)');
+        }
+      }
+      if (messages.length === 0) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            this.wakers.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, pause);
+          this.wakers.add(done);
+        });
+        pause = Math.min(this.o.maxPollIntervalMs, pause * 2);
+        continue;
+      }
+      pause = 20;
+      for (const msg of messages) {
+        this.inFlight += 1;
+        void this.handle(msg)
+          .catch((err: unknown) => this.o.logger.error({ err }, 'event processing failed unexpectedly'))
+          .finally(() => {
+            this.inFlight -= 1;
+            this.wakeAll();
+          });
+      }
+    }
+  }
+
+  private async handle(msg: QueuedEvent): Promise<void> {
+    const stored = await this.o.store.get(msg.ref.partitionKey, msg.ref.rowKey);
+    if (!stored || stored.status === 'done' || stored.status === 'dead') {
+      await this.o.queue.complete(msg);
       return;
     }
-    for (const stored of due) if (!this.stopping) this.track(this.process(stored));
+    if (stored.status === 'processing' && stored.leaseUntil && Date.parse(stored.leaseUntil) > Date.now()) {
+      // Another instance holds it right now (a duplicate message): look again when its lease ends.
+      await this.o.queue.delay(msg, (Date.parse(stored.leaseUntil) - Date.now()) / 1000 + 1);
+      return;
+    }
+    await this.process(stored, msg);
   }
 
-  private async process(stored: StoredEvent): Promise<void> {
+  private async process(stored: StoredEvent, msg: QueuedEvent): Promise<void> {
     const { event } = stored;
-    const log = this.options.logger.child({ eventId: event.id, event: event.name, correlationId: event.correlationId });
-    const leaseUntil = new Date(Date.now() + this.leaseMs).toISOString();
-    const etag = await this.options.store.transition(stored, { status: 'processing', leaseUntil });
-    if (!etag) return; // another worker claimed it first
+    const log = this.o.logger.child({ eventId: event.id, event: event.name, correlationId: event.correlationId });
+    const leaseUntil = new Date(Date.now() + this.o.visibilityTimeoutSeconds * 1000).toISOString();
+    const etag = await this.o.store.transition(stored, { status: 'processing', leaseUntil });
+    if (!etag) return; // someone else claimed it; their message completes it
     const attempt = stored.attempts;
     try {
-      await this.options.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
-      await this.options.store.transition({ ...stored, etag }, { status: 'done', attempts: attempt + 1, lastError: '' });
-      this.options.onProcessed?.(event, 'done');
+      await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
-      const attempts = attempt + 1;
-      const message = describe(err);
-      if (attempts >= this.maxAttempts) {
-        log.error({ err, attempts }, 'event dead-lettered');
-        await this.options.store.transition({ ...stored, etag }, { status: 'dead', attempts, lastError: message });
-        this.options.onProcessed?.(event, 'dead', err);
-        return;
-      }
-      const delay = this.backoff(attempts);
-      log.warn({ err, attempts, retryInMs: delay }, 'event processing failed; will retry');
-      const nextAttemptAt = new Date(Date.now() + delay).toISOString();
-      const nextEtag = await this.options.store.transition(
-        { ...stored, etag },
-        { status: 'pending', attempts, nextAttemptAt, lastError: message },
-      );
-      this.options.onProcessed?.(event, 'retry', err);
-      if (nextEtag && !this.stopping) {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          if (!this.stopping) this.track(this.process({ ...stored, status: 'pending', attempts, etag: nextEtag }));
-        }, delay);
-        timer.unref();
-        this.timers.add(timer);
-      }
+      await this.fail(stored, etag, msg, err, log);
+      return;
     }
+    await this.o.store.transition({ ...stored, etag }, { status: 'done', attempts: attempt + 1, lastError: '' });
+    await this.o.queue.complete(msg);
+    this.o.onProcessed?.(event, 'done');
   }
 
-  /** Exponential backoff with full jitter. */
+  private async fail(stored: StoredEvent, etag: string, msg: QueuedEvent, err: unknown, log: Logger): Promise<void> {
+    const attempts = stored.attempts + 1;
+    const lastError = describe(err);
+    if (attempts >= this.o.maxAttempts) {
+      log.error({ err, attempts }, 'event dead-lettered');
+      await this.o.store.transition({ ...stored, etag }, { status: 'dead', attempts, lastError });
+      await this.o.queue.deadLetter(msg);
+      this.o.onProcessed?.(stored.event, 'dead', err);
+      return;
+    }
+    const delayMs = this.backoff(attempts);
+    log.warn({ err, attempts, retryInMs: delayMs }, 'event processing failed; will retry');
+    const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
+    await this.o.store.transition({ ...stored, etag }, { status: 'pending', attempts, nextAttemptAt, lastError });
+    await this.o.queue.delay(msg, delayMs / 1000);
+    this.o.onProcessed?.(stored.event, 'retry', err);
+  }
+
+  /** Re-enqueues stored events whose message is overdue: never sent (a crash or outage), or lost. */
+  private async sweep(): Promise<void> {
+    const grace = this.o.visibilityTimeoutSeconds * 2_000;
+    const due = await this.o.store.listDue(new Date(Date.now() - grace));
+    for (const stored of due) await this.o.queue.send({ partitionKey: stored.partitionKey, rowKey: stored.rowKey });
+    if (due.length) this.o.logger.info({ count: due.length }, 'overdue stored events re-enqueued');
+  }
+
+  /** Exponential backoff with jitter. */
   private backoff(attempts: number): number {
-    const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1));
+    const cap = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempts - 1));
     return Math.round(cap / 2 + Math.random() * (cap / 2));
   }
 }
