@@ -2,6 +2,8 @@ import { expandPattern, parseCondition, type ConditionNode } from './condition-p
 import type { EventView } from './event-view';
 import type { FieldMatch } from './explanation';
 import { RuleProblem } from './rule-errors';
+import { narrowestAtoms, unionAtoms, type Atoms } from './match-atoms';
+import { byCost } from './match-cost';
 import { compileSelection, type FieldMapper, type Matchable } from './selection-compiler';
 import type { SigmaRule } from './sigma-rule';
 
@@ -18,49 +20,73 @@ export interface DetectionExplanation {
 /** A rule's detection section compiled for one field mapping. */
 export interface CompiledDetection {
   test: Predicate;
-  explain(view: EventView): DetectionExplanation | undefined;
+  /** Necessary conditions for the rule index, or null when the rule must always be evaluated. */
+  atoms: Atoms;
+  /** Why it holds, or undefined when it does not; `knownTrue` skips re-checking a single condition. */
+  explain(view: EventView, knownTrue?: boolean): DetectionExplanation | undefined;
 }
 
-function compileNode(node: ConditionNode, selections: Map<string, Matchable>, ids: string[], path: string, used: Set<string>): Predicate {
+interface Compiled {
+  test: Predicate;
+  cost: number;
+  atoms: Atoms;
+}
+
+function all(parts: Compiled[]): Compiled {
+  const ordered = byCost(parts);
+  const tests = ordered.map((p) => p.test);
+  const cost = parts.reduce((sum, p) => sum + p.cost, 0);
+  if (tests.length === 1) return ordered[0] as Compiled;
+  return {
+    cost,
+    atoms: narrowestAtoms(parts.map((p) => p.atoms)),
+    test: (view) => {
+      for (let i = 0; i < tests.length; i++) if (!(tests[i] as Predicate)(view)) return false;
+      return true;
+    },
+  };
+}
+
+function any(parts: Compiled[]): Compiled {
+  const ordered = byCost(parts);
+  const tests = ordered.map((p) => p.test);
+  const cost = parts.reduce((sum, p) => sum + p.cost, 0);
+  if (tests.length === 1) return ordered[0] as Compiled;
+  return {
+    cost,
+    atoms: unionAtoms(parts.map((p) => p.atoms)),
+    test: (view) => {
+      for (let i = 0; i < tests.length; i++) if ((tests[i] as Predicate)(view)) return true;
+      return false;
+    },
+  };
+}
+
+function compileNode(node: ConditionNode, selections: Map<string, Matchable>, ids: string[], path: string, used: Set<string>): Compiled {
   switch (node.type) {
     case 'ref': {
       const sel = selections.get(node.name);
       if (!sel) throw new RuleProblem(path, `the condition names '${node.name}', which the detection does not define`);
       used.add(node.name);
-      return sel.test;
+      return sel;
     }
     case 'not': {
       const inner = compileNode(node.child, selections, ids, path, used);
-      return (view) => !inner(view);
+      const t = inner.test;
+      return { cost: inner.cost, atoms: null, test: (view) => !t(view) };
     }
     case 'and':
     case 'or': {
       const parts = node.children.map((c) => compileNode(c, selections, ids, path, used));
-      if (node.type === 'and')
-        return (view) => {
-          for (const p of parts) if (!p(view)) return false;
-          return true;
-        };
-      return (view) => {
-        for (const p of parts) if (p(view)) return true;
-        return false;
-      };
+      return node.type === 'and' ? all(parts) : any(parts);
     }
     case 'of': {
       const names = expandPattern(node.pattern, ids);
       if (names.length === 0)
         throw new RuleProblem(path, `'${node.quantifier === 'all' ? 'all' : '1'} of ${node.pattern}' matches no search identifier`);
       names.forEach((n) => used.add(n));
-      const parts = names.map((n) => (selections.get(n) as Matchable).test);
-      if (node.quantifier === 'all')
-        return (view) => {
-          for (const p of parts) if (!p(view)) return false;
-          return true;
-        };
-      return (view) => {
-        for (const p of parts) if (p(view)) return true;
-        return false;
-      };
+      const parts = names.map((n) => selections.get(n) as Matchable);
+      return node.quantifier === 'all' ? all(parts) : any(parts);
     }
   }
 }
@@ -77,8 +103,8 @@ export function compileDetection(rule: SigmaRule, mapField: FieldMapper): Compil
   const conditions = rule.conditions.map((text, i) => {
     const path = rule.conditions.length > 1 ? `detection.condition[${i}]` : 'detection.condition';
     const used = new Set<string>();
-    const predicate = compileNode(parseCondition(text, path), selections, ids, path, used);
-    return { text, predicate, used: ids.filter((id) => used.has(id)) };
+    const compiled = compileNode(parseCondition(text, path), selections, ids, path, used);
+    return { text, predicate: compiled.test, atoms: compiled.atoms, used: ids.filter((id) => used.has(id)) };
   });
   const test: Predicate =
     conditions.length === 1
@@ -89,8 +115,10 @@ export function compileDetection(rule: SigmaRule, mapField: FieldMapper): Compil
         };
   return {
     test,
-    explain(view) {
-      const held = conditions.find((c) => c.predicate(view));
+    atoms: unionAtoms(conditions.map((c) => c.atoms)),
+    explain(view, knownTrue = false) {
+      // With one condition (the usual case) a caller that just saw `test` hold need not re-check it.
+      const held = conditions.length === 1 && knownTrue ? conditions[0] : conditions.find((c) => c.predicate(view));
       if (!held) return undefined;
       const matchedSelections: string[] = [];
       const unmatchedSelections: string[] = [];

@@ -1,4 +1,6 @@
+import { CandidateSet, type IndexedCandidate } from './candidate-set';
 import { compileDetection, type CompiledDetection } from './detection-compiler';
+import { unionAtoms } from './match-atoms';
 import { EventView } from './event-view';
 import type { MatchExplanation } from './explanation';
 import { flattenEvent, type FlatEvent } from './flatten-event';
@@ -21,8 +23,7 @@ interface Slot {
 }
 
 /** The slots of one rule that apply to an event key, in mapping order. */
-interface Candidate {
-  rule: number;
+interface Candidate extends IndexedCandidate {
   slots: Slot[];
 }
 
@@ -31,6 +32,8 @@ export interface EngineOptions {
   logsources?: LogsourceConfig;
   /** `throw` (default): any unusable rule is an error naming all of them; `skip`: compile the rest. */
   onInvalid?: 'throw' | 'skip';
+  /** Pre-select rules by their necessary field values (default true; false evaluates every logsource candidate). */
+  prefilter?: boolean;
 }
 
 const maxCachedKeys = 4096;
@@ -52,9 +55,11 @@ export class DetectionEngine {
   /** Things worth knowing that do not stop evaluation (e.g. rules without a logsource mapping). */
   readonly warnings: readonly string[];
   private readonly index = new GateIndex<Slot>();
-  private readonly cache = new Map<string, Candidate[]>();
+  private readonly cache = new Map<string, CandidateSet<Candidate>>();
+  private readonly prefilter: boolean;
 
   constructor(rules: readonly SigmaRule[], options: EngineOptions = {}) {
+    this.prefilter = options.prefilter ?? true;
     const mappings = effectiveMappings(options.logsources);
     const unmapped = options.logsources?.unmapped ?? 'all-events';
     const gates = new Map<LogsourceMapping, SourceGate>();
@@ -103,18 +108,21 @@ export class DetectionEngine {
   private candidates(view: EventView): Candidate[] {
     const { channel, eventId } = eventKey(view);
     const key = `${channel}\u0000${eventId}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const byRule = new Map<number, Candidate>();
-    for (const slot of this.index.lookup(channel || anyKey, eventId || anyKey)) {
-      const c = byRule.get(slot.rule);
-      if (c) c.slots.push(slot);
-      else byRule.set(slot.rule, { rule: slot.rule, slots: [slot] });
+    let set = this.cache.get(key);
+    if (!set) {
+      const byRule = new Map<number, Candidate>();
+      for (const slot of this.index.lookup(channel || anyKey, eventId || anyKey)) {
+        const c = byRule.get(slot.rule);
+        if (c) c.slots.push(slot);
+        else byRule.set(slot.rule, { rule: slot.rule, slots: [slot], atoms: null, seen: 0 });
+      }
+      const list = [...byRule.values()].sort((a, b) => a.rule - b.rule);
+      for (const c of list) c.atoms = unionAtoms(c.slots.map((s) => s.detection.atoms));
+      set = new CandidateSet(list, this.prefilter);
+      // Event IDs come from the input; a stream of distinct ones must not grow memory without bound.
+      if (this.cache.size < maxCachedKeys) this.cache.set(key, set);
     }
-    const list = [...byRule.values()].sort((a, b) => a.rule - b.rule);
-    // Event IDs come from the input; a stream of distinct ones must not grow memory without bound.
-    if (this.cache.size < maxCachedKeys) this.cache.set(key, list);
-    return list;
+    return set.select(view);
   }
 
   /** Evaluates one flattened event. */
@@ -124,7 +132,7 @@ export class DetectionEngine {
       for (const slot of c.slots) {
         if (slot.gate.residual && !slot.gate.residual.test(view)) continue;
         if (!slot.detection.test(view)) continue;
-        const detail = slot.detection.explain(view);
+        const detail = slot.detection.explain(view, true);
         if (!detail) continue;
         (out ??= []).push({ rule: this.rules[c.rule] as SigmaRule, explanation: { ...detail, logsource: slot.gate.mapping.name } });
         break;

@@ -24,7 +24,8 @@ function toText(v: FieldValue | undefined, lower: boolean): TextValue {
  */
 export class EventView {
   private readonly lowered = new Map<string, TextValue>();
-  private readonly texts = new Map<string, TextValue>();
+  /** Created on first use: most events only need case-folded text. */
+  private texts: Map<string, TextValue> | undefined;
 
   constructor(readonly fields: FlatEvent) {}
 
@@ -48,10 +49,11 @@ export class EventView {
 
   /** Text of a field as written (memoised). */
   text(field: string): TextValue {
-    let v = this.texts.get(field);
+    const texts = (this.texts ??= new Map());
+    let v = texts.get(field);
     if (v === undefined) {
       v = toText(this.fields.get(field), false);
-      this.texts.set(field, v);
+      texts.set(field, v);
     }
     return v;
   }

@@ -55,6 +55,23 @@ function appendField(out: FlatEvent, name: string, value: FieldValue): void {
   out.set(name, [...a, ...b]);
 }
 
+/** `Provider` + `Name` → `Provider_Name`, built once per pair rather than once per event. */
+const attrNames = new Map<string, Map<string, string>>();
+function attrName(name: string, attr: string): string {
+  let byAttr = attrNames.get(name);
+  if (!byAttr) {
+    byAttr = new Map();
+    // Names come from the input; keep the cache bounded.
+    if (attrNames.size < 1000) attrNames.set(name, byAttr);
+  }
+  let v = byAttr.get(attr);
+  if (v === undefined) {
+    v = `${name}_${attr}`;
+    if (byAttr.size < 100) byAttr.set(attr, v);
+  }
+  return v;
+}
+
 /** `{"#attributes": {...}, "#text": v}` and plain values, as a System child named `name`. */
 function addSystemChild(out: FlatEvent, name: string, value: Json): void {
   if (!isObject(value)) {
@@ -64,9 +81,9 @@ function addSystemChild(out: FlatEvent, name: string, value: Json): void {
   }
   const attrs = value['#attributes'];
   if (isObject(attrs)) {
-    for (const attr of Object.keys(attrs)) {
+    for (const attr in attrs) {
       const v = attrs[attr] as Json;
-      if (!isObject(v) && !Array.isArray(v)) out.set(`${name}_${attr}`, v);
+      if (!isObject(v) && !Array.isArray(v)) out.set(attrName(name, attr), v);
     }
   }
   if ('#text' in value) {
@@ -101,7 +118,7 @@ function addEventData(out: FlatEvent, data: Json): void {
     if (data !== null) addGeneric(out, 'EventData', data, 1);
     return;
   }
-  for (const key of Object.keys(data)) {
+  for (const key in data) {
     if (key === '#attributes') continue;
     const value = data[key] as Json;
     if (key === 'Data') {
@@ -132,7 +149,7 @@ export function flattenEvent(raw: Record<string, unknown>): FlatEvent {
     return out;
   }
   const system = root.System as JsonObject;
-  for (const key of Object.keys(system)) addSystemChild(out, key, system[key] as Json);
+  for (const key in system) addSystemChild(out, key, system[key] as Json);
   if ('EventData' in root) addEventData(out, root.EventData as Json);
   const userData = root.UserData;
   if (isObject(userData)) {

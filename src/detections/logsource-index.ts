@@ -62,10 +62,11 @@ export function compileGate(mapping: LogsourceMapping): SourceGate {
 /** The channel/Event ID key of an event. */
 export function eventKey(view: EventView): { channel: string; eventId: string } {
   const ch = view.lower('Channel');
-  const id = view.text('EventID');
+  let id = view.raw('EventID');
+  if (Array.isArray(id)) id = id[0];
   return {
     channel: (typeof ch === 'string' ? ch : ch?.[0]) ?? '',
-    eventId: ((typeof id === 'string' ? id : id?.[0]) ?? '').trim(),
+    eventId: id === undefined || id === null ? '' : typeof id === 'string' ? id.trim() : String(id),
   };
 }
 

@@ -2,12 +2,18 @@ import type { EventView } from './event-view';
 import { clip, type FieldMatch } from './explanation';
 import { RuleProblem } from './rule-errors';
 import { SigmaNumber, type DetectionValue } from './sigma-rule';
+import { narrowestAtoms, specAtoms, unionAtoms, type Atoms } from './match-atoms';
+import { byCost, specCost } from './match-cost';
 import { compileValueMatcher, type ValueMatcher } from './value-matcher';
 import { buildValueSpec, knownModifiers, type ValueSpec } from './value-spec';
 
 /** A compiled search identifier (or one field comparison inside it). */
 export interface Matchable {
   test(view: EventView): boolean;
+  /** Relative cost of `test`, to evaluate cheap terms first. */
+  cost: number;
+  /** Necessary conditions for the rule index (see match-atoms). */
+  atoms: Atoms;
   /** The comparisons that made it true, or undefined when it is false. */
   explain(view: EventView, selection: string): FieldMatch[] | undefined;
 }
@@ -58,7 +64,11 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
   const field = keyword ? null : mapField(name);
   const specs = values.map((v, i) => buildValueSpec(v, transforms, Array.isArray(raw) ? `${path}[${i}]` : path, keyword));
   const perValue: ValueMatcher[] = specs.map((s) => compileValueMatcher(field, s));
-  const fast: ValueMatcher[] = all ? perValue : mergePatterns(specs).map((s) => compileValueMatcher(field, s));
+  const fastSpecs = all ? specs : mergePatterns(specs);
+  const fast: ValueMatcher[] = byCost(fastSpecs.map((s) => ({ cost: specCost(s, field), m: compileValueMatcher(field, s) }))).map((x) => x.m);
+  const cost = fastSpecs.reduce((sum, s) => sum + specCost(s, field), 0);
+  const valueAtoms = specs.map((s) => specAtoms(s, field));
+  const atoms = neq ? null : all ? narrowestAtoms(valueAtoms) : unionAtoms(valueAtoms);
   const shown = mods.filter((m) => m !== 'all' || values.length > 1);
 
   const entry = (selection: string, eventField: string, value: string, actual: string): FieldMatch => ({
@@ -76,6 +86,8 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
     const test = (view: EventView): boolean => view.raw(f) != null && !fast.some((m) => m.test(view));
     return {
       test,
+      cost,
+      atoms,
       explain: (view, selection) => {
         if (!test(view)) return undefined;
         const actual = view.text(f);
@@ -97,7 +109,11 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
           };
   return {
     test,
+    cost,
+    atoms,
     explain: (view, selection) => {
+      // The fast test rejects most explanations before any per-value work.
+      if (!test(view)) return undefined;
       const out: FieldMatch[] = [];
       for (let i = 0; i < perValue.length; i++) {
         const w = (perValue[i] as ValueMatcher).witness(view);
@@ -113,7 +129,9 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
   };
 }
 
-function andOf(items: Matchable[]): Matchable {
+function andOf(written: Matchable[]): Matchable {
+  const items = byCost(written);
+  const order = items.map((it) => written.indexOf(it));
   const test =
     items.length === 1
       ? (items[0] as Matchable).test
@@ -123,19 +141,23 @@ function andOf(items: Matchable[]): Matchable {
         };
   return {
     test,
+    cost: items.reduce((sum, it) => sum + it.cost, 0),
+    atoms: narrowestAtoms(items.map((it) => it.atoms)),
     explain: (view, selection) => {
-      const out: FieldMatch[] = [];
-      for (const it of items) {
-        const e = it.explain(view, selection);
+      // Cheapest first, so a false map is rejected as fast as `test` would; reported in written order.
+      const parts: FieldMatch[][] = new Array<FieldMatch[]>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const e = (items[i] as Matchable).explain(view, selection);
         if (!e) return undefined;
-        out.push(...e);
+        parts[order[i] as number] = e;
       }
-      return out;
+      return parts.flat();
     },
   };
 }
 
-function orOf(items: Matchable[]): Matchable {
+function orOf(written: Matchable[]): Matchable {
+  const items = byCost(written);
   const test =
     items.length === 1
       ? (items[0] as Matchable).test
@@ -145,8 +167,10 @@ function orOf(items: Matchable[]): Matchable {
         };
   return {
     test,
+    cost: items.reduce((sum, it) => sum + it.cost, 0),
+    atoms: unionAtoms(items.map((it) => it.atoms)),
     explain: (view, selection) => {
-      for (const it of items) {
+      for (const it of written) {
         const e = it.explain(view, selection);
         if (e) return e;
       }

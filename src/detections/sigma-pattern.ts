@@ -141,25 +141,66 @@ export function compilePattern(pattern: Pattern): StringTest {
   return (s) => re.test(s);
 }
 
-/** OR over several patterns; exact literals share one Set lookup. */
+type Shape = 'exact' | 'prefix' | 'suffix' | 'infix' | 'other';
+
+function shapeOf(p: Pattern): { shape: Shape; text: string } {
+  const n = p.length;
+  const a = p[0];
+  const b = p[n - 1];
+  if (n === 1 && a?.kind === 'lit') return { shape: 'exact', text: a.text };
+  if (n === 2 && a?.kind === 'lit' && b?.kind === 'many') return { shape: 'prefix', text: a.text };
+  if (n === 2 && a?.kind === 'many' && b?.kind === 'lit') return { shape: 'suffix', text: b.text };
+  const mid = p[1];
+  if (n === 3 && a?.kind === 'many' && b?.kind === 'many' && mid?.kind === 'lit') return { shape: 'infix', text: mid.text };
+  return { shape: 'other', text: '' };
+}
+
+/**
+ * OR over several patterns, grouped by shape so one call runs native string searches in tight
+ * loops: exact values share one Set, prefixes/suffixes/infixes are plain string lists, and only
+ * irregular wildcard patterns become RegExps.
+ */
 export function compileAlternatives(patterns: readonly Pattern[]): StringTest {
   const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  const infixes: string[] = [];
   const others: StringTest[] = [];
+  let matchesAll = false;
   for (const p of patterns) {
-    if (!hasWildcards(p)) exact.add(plainText(p));
+    if (p.length === 1 && p[0]?.kind === 'many') matchesAll = true;
+    const { shape, text } = shapeOf(p);
+    if (shape === 'exact') exact.add(text);
+    else if (shape === 'prefix') prefixes.push(text);
+    else if (shape === 'suffix') suffixes.push(text);
+    else if (shape === 'infix') infixes.push(text);
+    else if (p.length === 0) exact.add('');
     else others.push(compilePattern(p));
   }
-  if (others.length === 0) {
+  if (matchesAll) return () => true;
+  const groups = [exact.size, prefixes.length, suffixes.length, infixes.length, others.length].filter((n) => n > 0).length;
+  if (groups === 1) {
     if (exact.size === 1) {
       const only = exact.values().next().value as string;
       return (s) => s === only;
     }
-    return (s) => exact.has(s);
+    if (exact.size) return (s) => exact.has(s);
+    if (suffixes.length === 1) {
+      const t = suffixes[0] as string;
+      return (s) => s.endsWith(t);
+    }
+    if (infixes.length === 1) {
+      const t = infixes[0] as string;
+      return (s) => s.includes(t);
+    }
+    if (others.length === 1) return others[0] as StringTest;
   }
-  if (exact.size === 0 && others.length === 1) return others[0] as StringTest;
   return (s) => {
-    if (exact.size > 0 && exact.has(s)) return true;
-    for (const t of others) if (t(s)) return true;
+    if (exact.size && exact.has(s)) return true;
+    for (let i = 0; i < suffixes.length; i++) if (s.endsWith(suffixes[i] as string)) return true;
+    for (let i = 0; i < infixes.length; i++) if (s.includes(infixes[i] as string)) return true;
+    for (let i = 0; i < prefixes.length; i++) if (s.startsWith(prefixes[i] as string)) return true;
+    for (let i = 0; i < others.length; i++) if ((others[i] as StringTest)(s)) return true;
     return false;
   };
 }

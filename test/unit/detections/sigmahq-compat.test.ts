@@ -1,52 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { parse } from 'yaml';
 import { DetectionEngine } from '../../../src/detections/engine';
-import { splitJsonEvents } from '../../../src/detections/json-stream';
-import { parseRuleFile } from '../../../src/detections/rule-parser';
-import type { SigmaRule } from '../../../src/detections/sigma-rule';
+import { loadSigmaCases, sigmaCasesDir } from './sigma-fixtures';
 
 /**
  * SigmaHQ's own rules with the events their authors recorded (read from ../shared at run time,
  * never copied here): every rule must fire on its events at least `match_count` times.
  */
-const casesDir = resolve(__dirname, '../../../../shared/sigma/cases');
-
-interface Case {
-  name: string;
-  rule: SigmaRule;
-  required: number;
-  events: Record<string, unknown>[];
-}
-
-function loadCases(): Case[] {
-  return readdirSync(casesDir)
-    .filter((name) => existsSync(join(casesDir, name, 'rule.yml')))
-    .sort()
-    .map((name) => {
-      const dir = join(casesDir, name);
-      const parsed = parseRuleFile(readFileSync(join(dir, 'rule.yml'), 'utf8'), `${name}/rule.yml`);
-      if (parsed.failures.length) throw parsed.failures[0]?.error;
-      const info = parse(readFileSync(join(dir, 'info.yml'), 'utf8')) as { regression_tests_info?: { match_count?: number }[] };
-      const tests = info.regression_tests_info ?? [{}];
-      const required = tests.reduce((sum, t) => sum + (t.match_count ?? 1), 0);
-      const events: Record<string, unknown>[] = [];
-      for (const file of readdirSync(dir).filter((f) => /^events(-\d+)?\.json$/.test(f))) {
-        for (const item of splitJsonEvents(readFileSync(join(dir, file), 'utf8'))) {
-          if (item.kind === 'error') throw new Error(`${name}/${file} line ${item.line}: ${item.message}`);
-          events.push(item.value);
-        }
-      }
-      return { name, rule: parsed.rules[0] as SigmaRule, required, events };
-    });
-}
-
-const cases = existsSync(casesDir) ? loadCases() : [];
+const cases = loadSigmaCases();
 
 test('the shared SigmaHQ cases are present', () => {
-  assert.ok(cases.length >= 90, `expected the SigmaHQ cases under ${casesDir}`);
+  assert.ok(cases.length >= 90, `expected the SigmaHQ cases under ${sigmaCasesDir}`);
 });
 
 for (const c of cases) {
