@@ -13,7 +13,11 @@ import { EventStore } from './events/event-store';
 import { EventQueue } from './events/event-queue';
 import { DurableIntake, type IntakeOptions } from './events/intake';
 import { EventRouter } from './events/router';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CardDeliveryWorker, type CardDeliveryOptions } from './incidents/card-delivery-worker';
 import { CardPublisher } from './incidents/card-publisher';
+import { DeliveryLeases } from './teams/delivery-lease';
 import { CardStore } from './incidents/card-store';
 import { IncidentRepository } from './incidents/incident-repository';
 import { IncidentService } from './incidents/incident-service';
@@ -32,6 +36,7 @@ import { helpCard, registerBuiltinCommands } from './teams/builtin-commands';
 import { Authorizer } from './teams/authorize';
 import { ConversationStore } from './teams/conversation-store';
 import { TeamsRegistry } from './teams/registry';
+import { TeamsRateLimiter } from './teams/rate-limiter';
 import { BotTeamsDelivery } from './teams/teams-delivery';
 import { createTurnHandler } from './teams/turn-handler';
 
@@ -41,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Overrides the configured port (tests pass 0). */
   port?: number;
+  /** Card delivery tuning (tests shorten the timings). */
+  cardDelivery?: Partial<Pick<CardDeliveryOptions, 'replyIntervalMs' | 'stormThreshold' | 'stormIntervalMs' | 'pollIntervalMs'>>;
   /** Durable intake tuning (tests shorten the timings). */
   intake?: Partial<Pick<IntakeOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'visibilityTimeoutSeconds' | 'concurrency' | 'sweepIntervalMs' | 'maxPollIntervalMs'>>;
 }
@@ -50,6 +57,8 @@ export interface RunningArgus {
   port: number;
   intake: DurableIntake;
   logger: Logger;
+  /** Resolves when stored events and card work are all done (tests and benchmarks). */
+  idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +80,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const opened = await openTableStore(config.storage, { logger, credential: config.storage.kind === 'accountUrl' ? getCredential() : undefined });
   const { store } = opened;
   logger.info({ storage: store.describe() }, opened.embedded ? 'storage: embedded Azurite (dev)' : 'storage ready');
-  const coreTables = [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.subscriptions];
+  const coreTables = [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.delivery, tableNames.subscriptions];
   for (const t of [...coreTables, ...features.flatMap((f) => f.tables ?? [])]) await store.ensureTable(t);
 
   const metrics = createArgusMetrics();
@@ -103,17 +112,30 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
 
   const adapter = await createBotAdapter(config, secrets, logger);
   const conversations = new ConversationStore(store.client(tableNames.conversations));
-  const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics });
+  const limiter = new TeamsRateLimiter();
+  const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics, limiter });
   const incidents = new IncidentRepository(store.client(tableNames.incidents));
   const subscriptions = new SubscriptionStore(store.client(tableNames.subscriptions));
+  const cards = new CardStore(store.client(tableNames.cards));
+  let cardWorker: CardDeliveryWorker | undefined;
   const publisher = new CardPublisher({
-    cards: new CardStore(store.client(tableNames.cards)),
+    cards,
     incidents,
     subscriptions,
-    delivery,
     routing: file.routing,
     sentinelConnected: sentinel !== undefined,
     logger,
+    onPending: () => cardWorker?.nudge(),
+  });
+  cardWorker = new CardDeliveryWorker({
+    cards,
+    incidents,
+    publisher,
+    delivery,
+    leases: new DeliveryLeases(store.client(tableNames.delivery), `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
+    limiter,
+    logger,
+    ...options.cardDelivery,
   });
   const service = new IncidentService({ incidents, publisher, audit, logger, sentinel, intake });
   const registry = new TeamsRegistry();
@@ -168,6 +190,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   });
   const { url, port } = await server.listen(options.port ?? config.port, config.host);
   intake.start();
+  cardWorker.start();
   logger.info({ url, devMode: config.devMode }, 'Argus is listening');
 
   let stopped: Promise<void> | undefined;
@@ -176,11 +199,19 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     port,
     intake,
     logger,
+    async idle(timeoutMs = 60_000) {
+      // Events make card work, and card actions make events: settle both, twice.
+      for (let round = 0; round < 2; round += 1) {
+        await intake.idle(timeoutMs);
+        await cardWorker.idle(timeoutMs);
+      }
+    },
     stop: () =>
       (stopped ??= (async () => {
         logger.info('shutting down: no new requests, finishing work in flight');
         await server.close();
         await intake.stop();
+        await cardWorker.stop();
         for (const hook of stopHooks) await hook();
         await store.close();
         logger.info('stopped');

@@ -1,9 +1,8 @@
 import type { FileConfig } from '../config/file-schema';
 import type { Logger } from '../logging/logger';
-import type { TeamsDelivery } from '../teams/teams-delivery';
 import { renderIncidentCard, type IncidentCardView } from '../cards';
 import type { Role } from '../access/roles';
-import type { CardRecord, CardStore } from './card-store';
+import type { CardStore } from './card-store';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
 import { routeIncident } from './routing';
 import type { SubscriptionStore } from './subscription-store';
@@ -12,12 +11,11 @@ export interface CardPublisherOptions {
   cards: CardStore;
   incidents: IncidentRepository;
   subscriptions: SubscriptionStore;
-  delivery: TeamsDelivery;
   routing: FileConfig['routing'];
   sentinelConnected: boolean;
   logger: Logger;
-  /** A `posting` claim older than this is taken to be abandoned (a crash mid-post). */
-  staleClaimMs?: number;
+  /** Called when card work was queued (wakes the delivery worker). */
+  onPending?: () => void;
 }
 
 /** Who is looking at a card (undefined: the shared card posted in a channel). */
@@ -75,55 +73,21 @@ export class CardPublisher {
   }
 
   /**
-   * Posts or updates the incident's cards from its latest stored state (never from a version a
-   * slower event carried); `threadNote` goes as a reply under cards that already existed.
+   * Brings the incident's cards up to date: new routing targets get a card row (posted by the
+   * delivery worker), existing cards are marked for re-rendering from the latest stored state, and
+   * `threadNote` is queued for their threads. Nothing here talks to Teams, so a storm of events
+   * costs one small write per card, and the worker coalesces them into paced updates.
    */
   async publish(incidentName: string, threadNote?: string): Promise<void> {
     const record = await this.options.incidents.get(incidentName);
     if (!record) return;
-    const { incident } = record;
-    const existing = await this.options.cards.list(incident.name);
-    const targets = new Set(routeIncident(incident, this.options.routing, await this.options.subscriptions.list()));
-    for (const card of existing) targets.add(card.conversationId);
-    const activity = cardActivity(await this.render(record), `Incident ${incident.number}: ${incident.title}`);
-    const errors: unknown[] = [];
-    for (const conversationId of targets) {
-      try {
-        const card = existing.find((c) => c.conversationId === conversationId);
-        if (card?.state === 'posted' && card.activityId) {
-          await this.options.delivery.update(conversationId, card.activityId, activity);
-          if (threadNote) await this.options.delivery.reply(conversationId, card.activityId, { type: 'message', text: threadNote });
-        } else {
-          await this.postOnce(incident.name, conversationId, card, activity);
-        }
-      } catch (err) {
-        errors.push(err);
-        this.options.logger.error({ err, incident: incident.name, conversationId }, 'could not deliver incident card');
-      }
+    const existing = await this.options.cards.list(incidentName);
+    const targets = new Set(routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list()));
+    for (const card of existing) {
+      targets.delete(card.conversationId);
+      await this.options.cards.markPending(card, threadNote);
     }
-    if (errors.length) throw new AggregateError(errors, `incident card delivery failed for ${errors.length} conversation(s)`);
-  }
-
-  private async postOnce(
-    incidentName: string,
-    conversationId: string,
-    existing: CardRecord | undefined,
-    activity: ReturnType<typeof cardActivity>,
-  ): Promise<void> {
-    const staleMs = this.options.staleClaimMs ?? 60_000;
-    let claim: CardRecord | undefined;
-    if (!existing) claim = await this.options.cards.claim(incidentName, conversationId);
-    else if (Date.now() - Date.parse(existing.claimedAt) > staleMs) claim = await this.options.cards.reclaim(existing);
-    // Another worker holds a fresh claim and is posting, perhaps an older state: failing here makes
-    // this event retry, and the retry updates the card once it is posted.
-    if (!claim) throw new Error(`card for ${incidentName} in ${conversationId} is being posted by another worker`);
-    let activityId: string;
-    try {
-      activityId = await this.options.delivery.post(conversationId, activity);
-    } catch (err) {
-      await this.options.cards.release(claim);
-      throw err;
-    }
-    await this.options.cards.markPosted(claim, activityId);
+    for (const conversationId of targets) await this.options.cards.ensure(incidentName, conversationId);
+    this.options.onPending?.();
   }
 }

@@ -2,100 +2,133 @@ import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { decodeKey, encodeKey, statusOf } from '../storage/keys';
 
+/**
+ * One card per incident per conversation (table ArgusCards, PartitionKey = incident). The row is
+ * the card's outbox too: `pending` says the card must be re-rendered from the incident's latest
+ * state (many changes coalesce into one update), `notes` hold changes still to be told in the
+ * card's thread. The delivery worker is the only one that talks to Teams about cards.
+ */
 export interface CardRecord {
   incidentName: string;
   conversationId: string;
-  /** posting: claimed, the Bot Connector call may be under way; posted: activityId is known. */
-  state: 'posting' | 'posted';
+  /** new: not posted yet; posting: a post may be under way (or was cut short); posted: activityId known. */
+  state: 'new' | 'posting' | 'posted';
   activityId?: string;
-  claimedAt: string;
+  pending: boolean;
+  pendingSince?: string;
+  notes: string[];
   lastReplyAt?: string;
   etag: string;
 }
+
+const maxNotes = 20;
 
 function storageError(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
 }
 
-/**
- * One card per incident per conversation (table ArgusCards, PartitionKey = incident). Creating the
- * row in state `posting` before calling the Bot Connector is the create-once lock: whoever creates
- * it posts the card; everyone else updates it.
- */
 export class CardStore {
   constructor(private readonly table: TableClient) {}
 
   async list(incidentName: string): Promise<CardRecord[]> {
-    const out: CardRecord[] = [];
+    return this.query(`PartitionKey eq '${encodeKey(incidentName).replace(/'/g, "''")}'`);
+  }
+
+  /** Cards with work to do, oldest first. */
+  async listPending(limit = 1000): Promise<CardRecord[]> {
+    const rows = await this.query(`pending eq true or hasNotes eq true`, limit);
+    return rows.sort((a, b) => (a.pendingSince ?? '').localeCompare(b.pendingSince ?? ''));
+  }
+
+  /** Creates the card's row (to be posted) unless it exists; the row is the create-once record. */
+  async ensure(incidentName: string, conversationId: string, now = new Date()): Promise<boolean> {
     try {
-      const filter = `PartitionKey eq '${encodeKey(incidentName).replace(/'/g, "''")}'`;
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(this.fromEntity(e));
+      await this.table.createEntity({
+        partitionKey: encodeKey(incidentName),
+        rowKey: encodeKey(conversationId),
+        state: 'new',
+        pending: true,
+        pendingSince: now.toISOString(),
+        hasNotes: false,
+        notes: '[]',
+      });
+      return true;
     } catch (err) {
+      if (statusOf(err) === 409) return false;
       throw storageError(err);
     }
-    return out;
   }
 
-  /** Claims the right to post; undefined when a record already exists. */
-  async claim(incidentName: string, conversationId: string, now = new Date()): Promise<CardRecord | undefined> {
-    const entity = {
-      partitionKey: encodeKey(incidentName),
-      rowKey: encodeKey(conversationId),
-      state: 'posting',
-      claimedAt: now.toISOString(),
-    };
+  /** Marks a card for re-rendering, adding a thread note when given. */
+  async markPending(card: CardRecord, note?: string, now = new Date()): Promise<void> {
+    let current: CardRecord | undefined = card;
+    for (let attempt = 0; attempt < 8 && current; attempt += 1) {
+      const notes = note && current.state === 'posted' ? [...current.notes, note].slice(-maxNotes) : current.notes;
+      const changes = { pending: true, pendingSince: current.pending ? current.pendingSince : now.toISOString(), notes, hasNotes: notes.length > 0 };
+      if (await this.save(current, changes)) return;
+      current = await this.get(card.incidentName, card.conversationId);
+    }
+    if (current) throw new ArgusError('ARGUS_CONFLICT', `card ${card.incidentName} in ${card.conversationId} kept changing`);
+  }
+
+  async get(incidentName: string, conversationId: string): Promise<CardRecord | undefined> {
     try {
-      const res = await this.table.createEntity(entity);
-      return { incidentName, conversationId, state: 'posting', claimedAt: entity.claimedAt, etag: res.etag ?? '' };
+      return this.fromEntity(await this.table.getEntity<Record<string, unknown>>(encodeKey(incidentName), encodeKey(conversationId)));
     } catch (err) {
-      if (statusOf(err) === 409) return undefined;
+      if (statusOf(err) === 404) return undefined;
       throw storageError(err);
     }
   }
 
-  /** Re-claims a `posting` record left behind (a crash between claim and post). */
-  async reclaim(record: CardRecord, now = new Date()): Promise<CardRecord | undefined> {
-    return this.merge(record, { state: 'posting', claimedAt: now.toISOString() });
-  }
-
-  async markPosted(record: CardRecord, activityId: string): Promise<CardRecord | undefined> {
-    return this.merge(record, { state: 'posted', activityId });
-  }
-
-  async markReplied(record: CardRecord, at: string): Promise<CardRecord | undefined> {
-    return this.merge(record, { lastReplyAt: at });
-  }
-
-  /** Drops a claim whose post failed, so a later attempt can post. */
-  async release(record: CardRecord): Promise<void> {
-    try {
-      await this.table.deleteEntity(encodeKey(record.incidentName), encodeKey(record.conversationId), { etag: record.etag });
-    } catch (err) {
-      if (statusOf(err) !== 404 && statusOf(err) !== 412) throw storageError(err);
+  /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
+  async save(
+    card: CardRecord,
+    changes: Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes'>> & { notes?: string[]; hasNotes?: boolean },
+  ): Promise<CardRecord | undefined> {
+    const { notes, ...rest } = changes;
+    const entity: Record<string, unknown> = { partitionKey: encodeKey(card.incidentName), rowKey: encodeKey(card.conversationId), ...rest };
+    if (notes) {
+      entity.notes = JSON.stringify(notes);
+      entity.hasNotes = notes.length > 0;
     }
-  }
-
-  private async merge(record: CardRecord, changes: Partial<Pick<CardRecord, 'state' | 'activityId' | 'claimedAt' | 'lastReplyAt'>>): Promise<CardRecord | undefined> {
+    for (const [k, v] of Object.entries(entity)) if (v === undefined) delete entity[k];
     try {
-      const res = await this.table.updateEntity(
-        { partitionKey: encodeKey(record.incidentName), rowKey: encodeKey(record.conversationId), ...changes },
-        'Merge',
-        { etag: record.etag },
-      );
-      return { ...record, ...changes, etag: res.etag ?? '' };
+      const res = await this.table.updateEntity(entity as { partitionKey: string; rowKey: string }, 'Merge', { etag: card.etag });
+      return { ...card, ...rest, notes: notes ?? card.notes, etag: res.etag ?? '' };
     } catch (err) {
       if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
       throw storageError(err);
     }
   }
 
+  private async query(filter: string, limit = 5000): Promise<CardRecord[]> {
+    const out: CardRecord[] = [];
+    try {
+      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        out.push(this.fromEntity(e));
+        if (out.length >= limit) break;
+      }
+    } catch (err) {
+      throw storageError(err);
+    }
+    return out;
+  }
+
   private fromEntity(e: Record<string, unknown> & { etag?: string }): CardRecord {
+    let notes: string[] = [];
+    try {
+      notes = typeof e.notes === 'string' ? (JSON.parse(e.notes) as string[]) : [];
+    } catch {
+      notes = [];
+    }
     return {
       incidentName: decodeKey(String(e.partitionKey)),
       conversationId: decodeKey(String(e.rowKey)),
-      state: e.state === 'posted' ? 'posted' : 'posting',
+      state: e.state === 'posted' ? 'posted' : e.state === 'posting' ? 'posting' : 'new',
       activityId: typeof e.activityId === 'string' ? e.activityId : undefined,
-      claimedAt: String(e.claimedAt ?? ''),
+      pending: e.pending === true,
+      pendingSince: typeof e.pendingSince === 'string' ? e.pendingSince : undefined,
+      notes,
       lastReplyAt: typeof e.lastReplyAt === 'string' ? e.lastReplyAt : undefined,
       etag: String(e.etag ?? ''),
     };

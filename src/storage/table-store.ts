@@ -21,9 +21,12 @@ export const tableNames = {
   incidents: 'ArgusIncidents',
   conversations: 'ArgusConversations',
   cards: 'ArgusCards',
+  delivery: 'ArgusDelivery',
   subscriptions: 'ArgusSubscriptions',
   detectionOutcomes: 'DetectionOutcomes',
   alerts: 'ArgusAlerts',
+  playbookRuns: 'ArgusPlaybookRuns',
+  tickets: 'ArgusTickets',
 } as const;
 
 export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';

@@ -4,6 +4,7 @@ import { ArgusError } from '../errors/catalog';
 import type { ArgusMetrics } from '../ingress/metrics';
 import type { Logger } from '../logging/logger';
 import { statusOf } from '../storage/keys';
+import type { TeamsRateLimiter } from './rate-limiter';
 import { baseConversationId, type ConversationStore, type StoredConversation } from './conversation-store';
 
 interface CallTarget {
@@ -27,8 +28,8 @@ export interface BotDeliveryOptions {
   conversations: ConversationStore;
   logger: Logger;
   metrics: ArgusMetrics;
-  /** Smallest gap between two calls to one conversation (Teams: 7 per second per conversation). */
-  minGapMs?: number;
+  /** Paces calls per conversation and per tenant; shared by everything that sends. */
+  limiter: TeamsRateLimiter;
   maxAttempts?: number;
 }
 
@@ -41,7 +42,6 @@ const retryable = new Set([412, 429, 502, 503, 504]);
  */
 export class BotTeamsDelivery implements TeamsDelivery {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly lastCall = new Map<string, number>();
 
   constructor(private readonly options: BotDeliveryOptions) {}
 
@@ -112,7 +112,7 @@ export class BotTeamsDelivery implements TeamsDelivery {
     const { stored, reference } = await this.target(key);
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt += 1) {
-      await this.space(key);
+      await this.options.limiter.acquire(key, stored.tenantId);
       try {
         let result = '';
         await this.options.adapter.continueConversationAsync(this.options.appId, reference, async (ctx) => {
@@ -127,17 +127,13 @@ export class BotTeamsDelivery implements TeamsDelivery {
         if (!status || !retryable.has(status) || attempt >= maxAttempts) throw err;
         const wait = retryAfterMs(err) ?? Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
         this.options.logger.warn({ status, attempt, waitMs: Math.round(wait), conversation: key }, 'Bot Connector call throttled or failed; retrying');
-        await new Promise((r) => setTimeout(r, wait));
+        // The whole conversation waits, not just this call.
+        this.options.limiter.pause(key, wait);
       }
     }
   }
 
-  private async space(key: string): Promise<void> {
-    const gap = this.options.minGapMs ?? 150;
-    const wait = (this.lastCall.get(key) ?? 0) + gap - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    this.lastCall.set(key, Date.now());
-  }
+
 }
 
 function retryAfterMs(err: unknown): number | undefined {

@@ -41,7 +41,7 @@ export async function startHarness(options: { configYaml: string; env?: Record<s
   const config = loadConfig(env, { fileText: options.configYaml });
   const logs = createMemoryLogStream();
   const logger = createLogger({ level: 'debug', destination: logs });
-  const argus = await startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 } });
+  const argus = await startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 }, cardDelivery: { replyIntervalMs: 300, pollIntervalMs: 50 } });
 
   async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
     const res = await fetch(`${argus.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });

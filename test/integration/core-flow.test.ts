@@ -99,12 +99,12 @@ describe('core flow: install → subscribe → Sentinel incident → live card �
   });
 
   test('a redelivery is a duplicate (200) and changes nothing', async () => {
-    await h.argus.intake.idle();
+    await h.argus.idle();
     const calls = h.connector.calls.length;
     const res = await h.signedPost('/api/webhooks/sentinel', created);
     assert.equal(res.status, 200);
     assert.equal(res.json.duplicate, true);
-    await h.argus.intake.idle();
+    await h.argus.idle();
     assert.equal(h.connector.calls.length, calls);
   });
 
@@ -123,10 +123,10 @@ describe('core flow: install → subscribe → Sentinel incident → live card �
     older.object.etag = '"older-etag"';
     older.object.properties.lastModifiedTimeUtc = '2026-11-21T09:10:00.000Z';
     older.object.properties.status = 'New';
-    await h.argus.intake.idle();
+    await h.argus.idle();
     const calls = h.connector.calls.length;
     assert.equal((await h.signedPost('/api/webhooks/sentinel', older)).status, 202);
-    await h.argus.intake.idle();
+    await h.argus.idle();
     assert.equal(h.connector.calls.length, calls);
     const card = await invoke(reader, 'incident.refresh', { incidentId: incidentName });
     assert.match(cardText(card.value), /Active/);
@@ -211,7 +211,7 @@ describe('core flow: install → subscribe → Sentinel incident → live card �
   });
 
   test('argus audit verify passes on the chain, then fails naming the row after one is altered in storage', async () => {
-    await h.argus.intake.idle();
+    await h.argus.idle();
     const cli = (args: string[]) =>
       spawnSync(process.execPath, [resolve(__dirname, '../../bin/argus.js'), 'audit', 'verify', ...args], {
         env: { PATH: process.env.PATH, ...h.azurite.env, LOG_LEVEL: 'silent' },

@@ -90,7 +90,7 @@ describe('bad webhook requests get their documented error, change nothing and ne
       assert.equal(res.status, c.status);
       assert.equal(res.json?.error?.code, c.code);
       assert.equal(typeof res.json.error.message, 'string');
-      await h.argus.intake.idle();
+      await h.argus.idle();
       assert.deepEqual(await state(), before);
       if (c.reason) assert.ok((await rejected(c.reason)) >= 1, `rejection '${c.reason}' audited`);
       assert.equal((await fetch(`${h.url}/healthz`)).status, 200);
@@ -134,7 +134,7 @@ describe('bad webhook requests get their documented error, change nothing and ne
   test('after all that, a valid webhook is still accepted and processed', async () => {
     const res = await h.signedPost('/api/webhooks/sentinel', created);
     assert.equal(res.status, 202);
-    await h.argus.intake.idle();
+    await h.argus.idle();
     assert.equal(await countEntities(h.table(tableNames.incidents)), 1);
     void testUser;
   });

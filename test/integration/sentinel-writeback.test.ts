@@ -67,7 +67,7 @@ sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGrou
   test('acknowledge: card answers at once, then a PUT with the etag sets Active + owner, audited as succeeded', async () => {
     const res = await invoke('incident.acknowledge', {});
     assert.match(JSON.stringify(res.value), /Acknowledged by Ada Admin/);
-    await h.argus.intake.idle();
+    await h.argus.idle();
     const puts = arm.requests.filter((r) => r.method === 'PUT' && r.path.toLowerCase().endsWith(`/incidents/${incidentName}`));
     assert.equal(puts.length, 1);
     const body = puts[0]!.json as { etag?: string; properties: { status: string; owner: { objectId?: string } } };
@@ -83,7 +83,7 @@ sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGrou
 
   test('a comment becomes a Sentinel comment', async () => {
     await invoke('incident.comment', { comment: 'Isolated the host.' });
-    await h.argus.intake.idle();
+    await h.argus.idle();
     assert.equal(arm.comments.length, 1);
     assert.match(String(arm.comments[0]?.properties.message), /Isolated the host\./);
   });
@@ -91,7 +91,7 @@ sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGrou
   test('Sentinel refusing a change (400) is audited as failed and shown on the card, not retried forever', async () => {
     arm.failNext(1, 400, { code: 'BadRequest', message: 'Owner not found' });
     await invoke('incident.severity', { severity: 'Low' });
-    await h.argus.intake.idle();
+    await h.argus.idle();
     const failed = (await auditRows('sentinel.writeback')).filter((r) => r.outcome === 'failed');
     assert.equal(failed.length, 1);
     assert.match(String(failed[0]?.detail), /"permanent":true/);
