@@ -3,9 +3,10 @@ import type { CliCommand } from './command';
 import { doctorCommand } from './doctor-command';
 import { eventsCommand } from './events-command';
 import { detectCommand } from './detect-command';
+import { ingestCommand } from './ingest-command';
 import { packageCommand } from './package-command';
 import { sendSampleCommand } from './send-sample-command';
 import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand];
