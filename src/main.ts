@@ -23,6 +23,7 @@ import { IncidentRepository } from './incidents/incident-repository';
 import { IncidentService } from './incidents/incident-service';
 import { createSentinelClient } from './incidents/sentinel-client';
 import { SubscriptionStore } from './incidents/subscription-store';
+import { createEntraWebhookAuthenticator } from './ingress/entra-token';
 import { createMessagesHandler } from './ingress/messages-route';
 import { createArgusMetrics } from './ingress/metrics';
 import type { RouteDefinition } from './ingress/http-types';
@@ -163,7 +164,15 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     publisher,
     service,
     sentinel,
-    webhookDeps: { secrets, intake, audit, metrics, logger },
+    webhookDeps: {
+      secrets,
+      intake,
+      audit,
+      metrics,
+      logger,
+      // Managed identities (a Logic App) may call webhooks with an Entra ID token instead of an HMAC.
+      authenticators: file.webhookAuth.entra ? [createEntraWebhookAuthenticator({ ...file.webhookAuth.entra, logger })] : [],
+    },
     routes,
     onStop: (fn) => stopHooks.push(fn),
   };
