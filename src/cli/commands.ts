@@ -4,9 +4,10 @@ import { doctorCommand } from './doctor-command';
 import { eventsCommand } from './events-command';
 import { detectCommand } from './detect-command';
 import { ingestCommand } from './ingest-command';
+import { rulesCommand } from './rules-command';
 import { packageCommand } from './package-command';
 import { sendSampleCommand } from './send-sample-command';
 import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand];
