@@ -24,6 +24,15 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
 }
 
+function tryParseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class JsonEventSplitter {
   private buf = '';
   /** Scan position in `buf`. */
@@ -71,6 +80,20 @@ export class JsonEventSplitter {
       if (this.start < 0) {
         // Between events: whitespace, a top-level array's brackets and commas.
         if (isSpace(c)) continue;
+        if (c === OPEN_OBJ && this.arrayDepth === 0) {
+          // JSON Lines fast path: a whole line that parses is one event, with no character scan.
+          const nl = buf.indexOf('\n', i);
+          let end = nl - 1;
+          while (end > i && isSpace(buf.charCodeAt(end))) end--;
+          if (nl > i + 1 && buf.charCodeAt(end) === CLOSE_OBJ) {
+            const parsed = tryParseObject(buf.slice(i, nl));
+            if (parsed) {
+              out.push({ kind: 'event', index: this.index++, line: this.line, value: parsed });
+              i = nl - 1;
+              continue;
+            }
+          }
+        }
         if (c === OPEN_OBJ) {
           this.start = i;
           this.startLine = this.line;

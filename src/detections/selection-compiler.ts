@@ -145,13 +145,15 @@ function andOf(written: Matchable[]): Matchable {
     atoms: narrowestAtoms(items.map((it) => it.atoms)),
     explain: (view, selection) => {
       // Cheapest first, so a false map is rejected as fast as `test` would; reported in written order.
-      const parts: FieldMatch[][] = new Array<FieldMatch[]>(items.length);
+      const parts: (FieldMatch[] | undefined)[] = [];
       for (let i = 0; i < items.length; i++) {
         const e = (items[i] as Matchable).explain(view, selection);
         if (!e) return undefined;
         parts[order[i] as number] = e;
       }
-      return parts.flat();
+      const out: FieldMatch[] = [];
+      for (const p of parts) if (p) for (const m of p) out.push(m);
+      return out;
     },
   };
 }

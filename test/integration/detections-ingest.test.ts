@@ -9,6 +9,8 @@ import { after, before, test } from 'node:test';
 import type { CliIO } from '../../src/cli/command';
 import { runCli } from '../../src/cli/main';
 import { detectionAlertSchema, type DetectionAlert } from '../../src/detections/alert';
+import { runIngest } from '../../src/detections/ingest/run-ingest';
+import { loadEngine } from '../../src/detections/rule-loader';
 import { verifySignature } from '../../src/ingress/signature';
 import { sendJson, startTestServer, type TestServer } from '../helpers/http-server';
 
@@ -210,6 +212,22 @@ test('listening beyond loopback needs --allow-remote; bad options are explained'
   const scheme = start(['--listen', 'http://127.0.0.1:80']);
   assert.equal(await scheme.done, 1);
   assert.match(scheme.stderr(), /tcp:\/\/ or udp:\/\//);
+});
+
+test('long runs print progress lines with events/s and matches', async () => {
+  const { engine } = loadEngine(rules, { cwd: work });
+  async function* slowly() {
+    for (let i = 0; i < 6; i++) {
+      yield `${whoami(50 + i)}\n`;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  const lines: string[] = [];
+  const summary = await runIngest({ engine, input: { kind: 'stream', name: 'stdin', stream: slowly() }, signal: new AbortController().signal, progressIntervalMs: 40, report: (l) => lines.push(l) });
+  assert.equal(summary.events, 6);
+  assert.equal(summary.matches, 6);
+  assert.ok(lines.length >= 1, 'at least one progress line');
+  for (const line of lines) assert.match(line, /^argus ingest: \d+ events \(\d+ events\/s\), \d+ matches, 0 unusable$/);
 });
 
 async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
