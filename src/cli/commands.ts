@@ -1,13 +1,15 @@
 import { auditCommand } from './audit-command';
 import type { CliCommand } from './command';
+import { demoCommand } from './demo-command';
 import { doctorCommand } from './doctor-command';
 import { eventsCommand } from './events-command';
 import { detectCommand } from './detect-command';
 import { ingestCommand } from './ingest-command';
 import { rulesCommand } from './rules-command';
 import { packageCommand } from './package-command';
+import { playgroundCommand } from './playground-command';
 import { sendSampleCommand } from './send-sample-command';
 import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand, playgroundCommand, demoCommand];
