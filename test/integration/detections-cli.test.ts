@@ -98,6 +98,28 @@ test('detect run prints one alert per match as a JSON line, with the explanation
   assert.equal(fromStdin.id, alert.id, 'the same rule and event give the same alert id');
 });
 
+test('detect run takes extra logsource mappings for non-Windows sources', async () => {
+  const dir = join(work, 'linux');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'sudo.yml'),
+    `title: Sudo to root shell\nid: 5e0c2a9b-1d3f-4e6a-8b7c-9d0e1f2a3b4c\nlogsource: {product: linux, service: auth}\ndetection:\n    sel:\n        CommandLine|contains: 'sudo su'\n    condition: sel\n`,
+  );
+  writeFileSync(
+    join(work, 'linux-logsources.yml'),
+    'logsources:\n  - name: linux-auth\n    logsource: { product: linux, service: auth }\n    conditions: { program: sudo }\n    fieldMappings: { CommandLine: cmd }\nunmapped: error\n',
+  );
+  const events = `${JSON.stringify({ program: 'sudo', cmd: 'sudo su -' })}\n${JSON.stringify({ program: 'bash', cmd: 'sudo su -' })}\n`;
+  const mapped = await argus(['detect', 'run', '--rules', dir, '--events', '-', '--logsources', 'linux-logsources.yml'], { cwd: work, stdin: events });
+  assert.equal(mapped.code, 0, mapped.stderr);
+  const alert = JSON.parse(mapped.stdout.trim()) as { eventIndex: number; explanation: { logsource: string; matches: { eventField: string }[] } };
+  assert.equal(alert.eventIndex, 0);
+  assert.equal(alert.explanation.logsource, 'linux-auth');
+  assert.equal(alert.explanation.matches[0]?.eventField, 'cmd');
+  const unmapped = await argus(['detect', 'run', '--rules', dir, '--events', '-'], { cwd: work, stdin: events });
+  assert.match(unmapped.stderr, /warning: .*no logsource mapping covers product=linux, service=auth/);
+});
+
 test('detect run exits non-zero with the reason for unusable rules or events', async () => {
   const rules = join(work, 'bad-rules');
   mkdirSync(rules, { recursive: true });

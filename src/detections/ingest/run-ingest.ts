@@ -79,7 +79,13 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     const p = processor.handle(item, source);
     if (options.maxEvents !== undefined && processor.stats.events >= options.maxEvents) stop.abort();
     if (!p) return;
-    const tracked = p.finally(() => inflight.delete(tracked));
+    // A failing sink (e.g. an output file that became unwritable) is reported, never left unhandled.
+    const tracked = p
+      .catch((err: unknown) => {
+        processor.stats.errors++;
+        options.report(`argus ingest: could not hand on an alert from ${source}: ${err instanceof Error ? err.message : String(err)}`);
+      })
+      .finally(() => inflight.delete(tracked));
     inflight.add(tracked);
     return tracked;
   };
