@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sendDemoIncidents, subscribeDemoChannel, waitForBrowser } from '../../src/cli/demo-command';
@@ -90,6 +92,18 @@ describe('local Teams: Argus in the Agents Playground', () => {
     for (const severity of ['High', 'Medium', 'Low', 'Informational']) {
       await p.waitForBot((m, text) => m.action === 'createMessage' && m.actionConversationId === mockTeam.channel.id && text.includes(`(${severity}, New)`));
     }
+  });
+
+  test('every command in the Teams manifest is one Argus implements (its help card lists the registered commands)', async () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../manifest/manifest.json'), 'utf8')) as {
+      bots: Array<{ commandLists: Array<{ commands: Array<{ title: string }> }> }>;
+    };
+    const titles = new Set(manifest.bots.flatMap((b) => b.commandLists.flatMap((l) => l.commands.map((c) => c.title))));
+    const chat = p.tenant.personalChat.id;
+    await p.session.client.say(p.tenant, chat, 'help');
+    const reply = await p.waitForBot((m, text) => m.actionConversationId === chat && text.includes('Argus commands:'));
+    const implemented = new Set(String(cardOf(reply)?.fallbackText).replace(/^Argus commands: /, '').split(', '));
+    for (const title of titles) assert.ok(implemented.has(title), `manifest command '${title}' is not implemented (${[...implemented].join(', ')})`);
   });
 
   test('command-line options are checked', () => {
