@@ -7,8 +7,9 @@ export interface EventRef {
   rowKey: string;
 }
 
+/** One queue message: the events of one group commit (or a single event to retry). */
 export interface QueuedEvent {
-  ref: EventRef;
+  refs: EventRef[];
   messageId: string;
   popReceipt: string;
   dequeueCount: number;
@@ -24,9 +25,9 @@ export class EventQueue {
     private readonly poison: QueueClient,
   ) {}
 
-  async send(ref: EventRef, delaySeconds = 0): Promise<void> {
+  async send(refs: EventRef[], delaySeconds = 0): Promise<void> {
     try {
-      await this.queue.sendMessage(Buffer.from(JSON.stringify(ref)).toString('base64'), { visibilityTimeout: delaySeconds });
+      await this.queue.sendMessage(encode(refs), { visibilityTimeout: delaySeconds });
     } catch (err) {
       throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not enqueue the event', { cause: err });
     }
@@ -36,20 +37,14 @@ export class EventQueue {
     const res = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: visibilityTimeoutSeconds });
     const out: QueuedEvent[] = [];
     for (const m of res.receivedMessageItems) {
-      let ref: EventRef | undefined;
-      try {
-        const parsed = JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as Partial<EventRef>;
-        if (typeof parsed.partitionKey === 'string' && typeof parsed.rowKey === 'string') ref = { partitionKey: parsed.partitionKey, rowKey: parsed.rowKey };
-      } catch {
-        ref = undefined;
-      }
-      if (!ref) {
+      const refs = decode(m.messageText);
+      if (!refs) {
         // Not ours (or mangled): park it where people can look, never loop on it.
         await this.poison.sendMessage(m.messageText).catch(() => undefined);
         await this.queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
         continue;
       }
-      out.push({ ref, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount });
+      out.push({ refs, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount });
     }
     return out;
   }
@@ -61,18 +56,33 @@ export class EventQueue {
     });
   }
 
-  /** Makes the message reappear after `seconds` (the retry backoff). */
-  async delay(msg: QueuedEvent, seconds: number): Promise<void> {
-    await this.queue.updateMessage(msg.messageId, msg.popReceipt, undefined, Math.max(0, Math.round(seconds)));
-  }
-
-  async deadLetter(msg: QueuedEvent): Promise<void> {
-    await this.poison.sendMessage(Buffer.from(JSON.stringify(msg.ref)).toString('base64'));
-    await this.complete(msg);
+  /** Parks one event of a message on the poison queue (the message itself is completed by the caller). */
+  async deadLetter(ref: EventRef): Promise<void> {
+    await this.poison.sendMessage(encode([ref]));
   }
 
   async depth(): Promise<number> {
     const props = await this.queue.getProperties();
     return props.approximateMessagesCount ?? 0;
+  }
+}
+
+// A message is at most 64 KiB: base64 of [[partitionKey, rowKey], …] (a group commit holds ≤ 100).
+function encode(refs: EventRef[]): string {
+  return Buffer.from(JSON.stringify(refs.map((r) => [r.partitionKey, r.rowKey]))).toString('base64');
+}
+
+function decode(text: string): EventRef[] | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
+    if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
+    const refs: EventRef[] = [];
+    for (const item of parsed) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return undefined;
+      refs.push({ partitionKey: item[0], rowKey: item[1] });
+    }
+    return refs;
+  } catch {
+    return undefined;
   }
 }

@@ -44,31 +44,11 @@ export class EventStore {
       receivedAt: now.toISOString(),
       correlationId: input.correlationId ?? randomUUID(),
     } as ArgusEvent<N>;
-    const partitionKey = encodeKey(event.source);
-    const rowKey = encodeKey(event.idempotencyKey);
+    const entity = this.entityOf(event as ArgusEvent);
+    const { partitionKey, rowKey } = entity;
     try {
-      const res = await this.table.createEntity({
-        partitionKey,
-        rowKey,
-        eventId: event.id,
-        name: event.name,
-        correlationId: event.correlationId,
-        receivedAt: event.receivedAt,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: event.receivedAt,
-        ...packJson(event.payload, 'payload'),
-      });
-      const stored: StoredEvent = {
-        event: event as ArgusEvent,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: event.receivedAt,
-        etag: res.etag ?? '',
-        partitionKey,
-        rowKey,
-      };
-      return { created: true, stored };
+      const res = await this.table.createEntity(entity);
+      return { created: true, stored: this.fresh(event as ArgusEvent, partitionKey, rowKey, res.etag ?? '') };
     } catch (err) {
       if (statusOf(err) === 409) {
         const existing = await this.get(partitionKey, rowKey);
@@ -76,6 +56,48 @@ export class EventStore {
       }
       throw storageDown(err);
     }
+  }
+
+  /**
+   * Stores several new events of one source in one entity-group transaction (group commit).
+   * Resolves undefined when any of them already exists (the transaction then wrote nothing):
+   * the caller stores them one by one to tell the duplicates apart.
+   */
+  async createMany(inputs: Array<Omit<ArgusEvent, 'id' | 'receivedAt' | 'correlationId'> & { correlationId?: string }>, now = new Date()): Promise<StoredEvent[] | undefined> {
+    const rows = inputs.map((input) => {
+      const event = { ...input, id: randomUUID(), receivedAt: now.toISOString(), correlationId: input.correlationId ?? randomUUID() } as ArgusEvent;
+      return { event, entity: this.entityOf(event) };
+    });
+    try {
+      const res = await this.table.submitTransaction(rows.map((r) => ['create', r.entity]));
+      return rows.map((r) => {
+        const etag = res.subResponses.find((s) => s.rowKey === r.entity.rowKey)?.etag ?? '';
+        return this.fresh(r.event, r.entity.partitionKey, r.entity.rowKey, etag);
+      });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 409 || status === 400) return undefined;
+      throw storageDown(err);
+    }
+  }
+
+  private entityOf(event: ArgusEvent) {
+    return {
+      partitionKey: encodeKey(event.source),
+      rowKey: encodeKey(event.idempotencyKey),
+      eventId: event.id,
+      name: event.name,
+      correlationId: event.correlationId,
+      receivedAt: event.receivedAt,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: event.receivedAt,
+      ...packJson(event.payload, 'payload'),
+    };
+  }
+
+  private fresh(event: ArgusEvent, partitionKey: string, rowKey: string, etag: string): StoredEvent {
+    return { event, status: 'pending', attempts: 0, nextAttemptAt: event.receivedAt, etag, partitionKey, rowKey };
   }
 
   async get(partitionKey: string, rowKey: string): Promise<StoredEvent | undefined> {

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
-import type { EventQueue, QueuedEvent } from './event-queue';
+import type { EventQueue, EventRef, QueuedEvent } from './event-queue';
 import { EventStore, type StoredEvent } from './event-store';
 import type { EventRouter } from './router';
 
@@ -45,6 +45,10 @@ export type AcceptResult = { eventId: string; duplicate: boolean; correlationId:
  */
 export class DurableIntake {
   private inFlight = 0;
+  private readonly accepting: Array<{ input: AcceptInput<EventName>; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
+  private committing = false;
+  private running = 0;
+  private readonly slotWaiters: Array<() => void> = [];
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
   private sweeper?: NodeJS.Timeout;
@@ -64,20 +68,73 @@ export class DurableIntake {
     };
   }
 
-  /** Stores the event (or recognises a redelivery). Throws ARGUS_STORAGE_UNAVAILABLE when it cannot. */
-  async accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
-    const result = await this.o.store.create(input);
-    if (!result.created)
-      return { eventId: result.existing.event.id, duplicate: true, correlationId: result.existing.event.correlationId };
-    const { event } = result.stored;
+  /**
+   * Stores the event (or recognises a redelivery). Throws ARGUS_STORAGE_UNAVAILABLE when it
+   * cannot. Concurrent accepts are group-committed: one transaction and one queue message for the
+   * events that arrived while the previous group was being written.
+   */
+  accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
+    return new Promise<AcceptResult>((resolve, reject) => {
+      this.accepting.push({ input: input as AcceptInput<EventName>, resolve, reject });
+      if (!this.committing) {
+        this.committing = true;
+        void this.commitLoop();
+      }
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    while (this.accepting.length > 0) {
+      // One group: one source (one partition), at most 100 events and about 2 MB.
+      const source = this.accepting[0]!.input.source;
+      const group: typeof this.accepting = [];
+      let bytes = 0;
+      for (let i = 0; i < this.accepting.length && group.length < 100; ) {
+        const item = this.accepting[i]!;
+        const size = JSON.stringify(item.input.payload).length;
+        if (item.input.source !== source || (group.length > 0 && bytes + size > 2_000_000)) {
+          i += 1;
+          continue;
+        }
+        bytes += size;
+        group.push(item);
+        this.accepting.splice(i, 1);
+      }
+      await this.commit(group).catch((err: unknown) => group.forEach((g) => g.reject(err)));
+    }
+    this.committing = false;
+  }
+
+  private async commit(group: typeof this.accepting): Promise<void> {
+    const many = group.length > 1 ? await this.o.store.createMany(group.map((g) => g.input)) : undefined;
+    const stored: StoredEvent[] = [];
+    if (many) {
+      stored.push(...many);
+      group.forEach((g, i) => g.resolve({ eventId: many[i]!.event.id, duplicate: false, correlationId: many[i]!.event.correlationId }));
+    } else {
+      // One at a time: a redelivery in the group, or a group of one.
+      for (const g of group) {
+        try {
+          const result = await this.o.store.create(g.input);
+          if (!result.created) {
+            g.resolve({ eventId: result.existing.event.id, duplicate: true, correlationId: result.existing.event.correlationId });
+            continue;
+          }
+          stored.push(result.stored);
+          g.resolve({ eventId: result.stored.event.id, duplicate: false, correlationId: result.stored.event.correlationId });
+        } catch (err) {
+          g.reject(err);
+        }
+      }
+    }
+    if (stored.length === 0) return;
     try {
-      await this.o.queue.send({ partitionKey: result.stored.partitionKey, rowKey: result.stored.rowKey });
+      await this.o.queue.send(stored.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
     } catch (err) {
-      // Stored is what the 2xx promises; the sweep enqueues it once the queue answers again.
-      this.o.logger.warn({ err, eventId: event.id }, 'event stored but not enqueued; the sweep will enqueue it');
+      // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
+      this.o.logger.warn({ err, events: stored.length }, 'events stored but not enqueued; the sweep will enqueue them');
     }
     this.wakeAll();
-    return { eventId: event.id, duplicate: false, correlationId: event.correlationId };
   }
 
   start(): void {
@@ -124,7 +181,7 @@ export class DurableIntake {
     if (!stored) return false;
     const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '' });
     if (!etag) return false;
-    await this.o.queue.send({ partitionKey: stored.partitionKey, rowKey: stored.rowKey });
+    await this.o.queue.send([{ partitionKey: stored.partitionKey, rowKey: stored.rowKey }]);
     this.wakeAll();
     return true;
   }
@@ -136,7 +193,8 @@ export class DurableIntake {
   private async pollLoop(): Promise<void> {
     let pause = 20;
     while (!this.stopping) {
-      const room = Math.min(32, this.o.concurrency - this.inFlight);
+      // Fetch more only while there is room: messages waiting in memory would hide from other instances.
+      const room = this.inFlight < this.o.concurrency ? Math.max(1, Math.ceil((this.o.concurrency - this.inFlight) / 8)) : 0;
       let messages: QueuedEvent[] = [];
       if (room > 0) {
         try {
@@ -160,32 +218,53 @@ export class DurableIntake {
       }
       pause = 20;
       for (const msg of messages) {
-        this.inFlight += 1;
-        void this.handle(msg)
+        this.inFlight += msg.refs.length;
+        void this.handleMessage(msg)
           .catch((err: unknown) => this.o.logger.error({ err }, 'event processing failed unexpectedly'))
           .finally(() => {
-            this.inFlight -= 1;
+            this.inFlight -= msg.refs.length;
             this.wakeAll();
           });
       }
     }
   }
 
-  private async handle(msg: QueuedEvent): Promise<void> {
-    const stored = await this.o.store.get(msg.ref.partitionKey, msg.ref.rowKey);
-    if (!stored || stored.status === 'done' || stored.status === 'dead') {
-      await this.o.queue.complete(msg);
-      return;
-    }
-    if (stored.status === 'processing' && stored.leaseUntil && Date.parse(stored.leaseUntil) > Date.now()) {
-      // Another instance holds it right now (a duplicate message): look again when its lease ends.
-      await this.o.queue.delay(msg, (Date.parse(stored.leaseUntil) - Date.now()) / 1000 + 1);
-      return;
-    }
-    await this.process(stored, msg);
+  /**
+   * Processes every event a message points at; the message is completed when all are settled.
+   * An event that must be retried gets a message of its own, delayed by its backoff.
+   */
+  private async handleMessage(msg: QueuedEvent): Promise<void> {
+    await Promise.all(
+      msg.refs.map(async (ref) => {
+        const release = await this.slot();
+        try {
+          await this.handle(ref);
+        } finally {
+          release();
+        }
+      }),
+    );
+    await this.o.queue.complete(msg);
   }
 
-  private async process(stored: StoredEvent, msg: QueuedEvent): Promise<void> {
+  /** At most `concurrency` events are processed at once, however they were batched. */
+  private async slot(): Promise<() => void> {
+    while (this.running >= this.o.concurrency) await new Promise<void>((r) => this.slotWaiters.push(r));
+    this.running += 1;
+    return () => {
+      this.running -= 1;
+      this.slotWaiters.shift()?.();
+    };
+  }
+
+  private async handle(ref: EventRef): Promise<void> {
+    const stored = await this.o.store.get(ref.partitionKey, ref.rowKey);
+    if (!stored || stored.status === 'done' || stored.status === 'dead') return;
+    if (stored.status === 'processing' && stored.leaseUntil && Date.parse(stored.leaseUntil) > Date.now()) {
+      // Another instance holds it right now (a duplicate message): look again when its lease ends.
+      await this.o.queue.send([ref], (Date.parse(stored.leaseUntil) - Date.now()) / 1000 + 1);
+      return;
+    }
     const { event } = stored;
     const log = this.o.logger.child({ eventId: event.id, event: event.name, correlationId: event.correlationId });
     const leaseUntil = new Date(Date.now() + this.o.visibilityTimeoutSeconds * 1000).toISOString();
@@ -195,21 +274,21 @@ export class DurableIntake {
     try {
       await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
-      await this.fail(stored, etag, msg, err, log);
+      await this.fail(stored, etag, err, log);
       return;
     }
     await this.o.store.transition({ ...stored, etag }, { status: 'done', attempts: attempt + 1, lastError: '' });
-    await this.o.queue.complete(msg);
     this.o.onProcessed?.(event, 'done');
   }
 
-  private async fail(stored: StoredEvent, etag: string, msg: QueuedEvent, err: unknown, log: Logger): Promise<void> {
+  private async fail(stored: StoredEvent, etag: string, err: unknown, log: Logger): Promise<void> {
     const attempts = stored.attempts + 1;
     const lastError = describe(err);
+    const ref = { partitionKey: stored.partitionKey, rowKey: stored.rowKey };
     if (attempts >= this.o.maxAttempts) {
       log.error({ err, attempts }, 'event dead-lettered');
       await this.o.store.transition({ ...stored, etag }, { status: 'dead', attempts, lastError });
-      await this.o.queue.deadLetter(msg);
+      await this.o.queue.deadLetter(ref);
       this.o.onProcessed?.(stored.event, 'dead', err);
       return;
     }
@@ -217,7 +296,7 @@ export class DurableIntake {
     log.warn({ err, attempts, retryInMs: delayMs }, 'event processing failed; will retry');
     const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
     await this.o.store.transition({ ...stored, etag }, { status: 'pending', attempts, nextAttemptAt, lastError });
-    await this.o.queue.delay(msg, delayMs / 1000);
+    await this.o.queue.send([ref], delayMs / 1000);
     this.o.onProcessed?.(stored.event, 'retry', err);
   }
 
@@ -225,7 +304,8 @@ export class DurableIntake {
   private async sweep(): Promise<void> {
     const grace = this.o.visibilityTimeoutSeconds * 2_000;
     const due = await this.o.store.listDue(new Date(Date.now() - grace));
-    for (const stored of due) await this.o.queue.send({ partitionKey: stored.partitionKey, rowKey: stored.rowKey });
+    for (let i = 0; i < due.length; i += 100)
+      await this.o.queue.send(due.slice(i, i + 100).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
     if (due.length) this.o.logger.info({ count: due.length }, 'overdue stored events re-enqueued');
   }
 
