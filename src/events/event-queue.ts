@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { ArgusError } from '../errors/catalog';
+import type { ArgusEvent } from './event-map';
 
 /** Where a stored event lives: the queue message only points at it. */
 export interface EventRef {
@@ -7,9 +8,14 @@ export interface EventRef {
   rowKey: string;
 }
 
-/** One queue message: the events of one group commit (or a single event to retry). */
+/** A pointer to a stored event, carrying the event itself when it is small (saves a read). */
+export interface QueuedItem extends EventRef {
+  event?: ArgusEvent;
+}
+
+/** One queue message: (part of) a group commit, or a single event to retry. */
 export interface QueuedEvent {
-  refs: EventRef[];
+  items: QueuedItem[];
   messageId: string;
   popReceipt: string;
   dequeueCount: number;
@@ -25,9 +31,10 @@ export class EventQueue {
     private readonly poison: QueueClient,
   ) {}
 
-  async send(refs: EventRef[], delaySeconds = 0): Promise<void> {
+  /** Sends the items in as few messages as fit (a message holds at most 64 KiB). */
+  async send(items: QueuedItem[], delaySeconds = 0): Promise<void> {
     try {
-      await this.queue.sendMessage(encode(refs), { visibilityTimeout: delaySeconds });
+      for (const chunk of pack(items)) await this.queue.sendMessage(chunk, { visibilityTimeout: delaySeconds });
     } catch (err) {
       throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not enqueue the event', { cause: err });
     }
@@ -37,14 +44,14 @@ export class EventQueue {
     const res = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: visibilityTimeoutSeconds });
     const out: QueuedEvent[] = [];
     for (const m of res.receivedMessageItems) {
-      const refs = decode(m.messageText);
-      if (!refs) {
+      const items = decode(m.messageText);
+      if (!items) {
         // Not ours (or mangled): park it where people can look, never loop on it.
         await this.poison.sendMessage(m.messageText).catch(() => undefined);
         await this.queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
         continue;
       }
-      out.push({ refs, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount });
+      out.push({ items, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount });
     }
     return out;
   }
@@ -58,7 +65,7 @@ export class EventQueue {
 
   /** Parks one event of a message on the poison queue (the message itself is completed by the caller). */
   async deadLetter(ref: EventRef): Promise<void> {
-    await this.poison.sendMessage(encode([ref]));
+    await this.poison.sendMessage(pack([{ partitionKey: ref.partitionKey, rowKey: ref.rowKey }])[0]!);
   }
 
   async depth(): Promise<number> {
@@ -67,21 +74,43 @@ export class EventQueue {
   }
 }
 
-// A message is at most 64 KiB: base64 of [[partitionKey, rowKey], …] (a group commit holds ≤ 100).
-function encode(refs: EventRef[]): string {
-  return Buffer.from(JSON.stringify(refs.map((r) => [r.partitionKey, r.rowKey]))).toString('base64');
+// A message is base64 of [[partitionKey, rowKey, event?], …]. Azure caps a message at 64 KiB, so
+// events ride along while the message stays under ~44 KiB of JSON; bigger ones are read from the table.
+const maxMessageJson = 44 * 1024;
+
+function pack(items: QueuedItem[]): string[] {
+  const messages: string[] = [];
+  let current: unknown[] = [];
+  let size = 2;
+  const flush = () => {
+    if (current.length) messages.push(Buffer.from(JSON.stringify(current)).toString('base64'));
+    current = [];
+    size = 2;
+  };
+  for (const item of items) {
+    const withEvent = item.event ? [item.partitionKey, item.rowKey, item.event] : undefined;
+    const withEventSize = withEvent ? JSON.stringify(withEvent).length + 1 : Infinity;
+    const entry = withEventSize <= maxMessageJson ? withEvent! : [item.partitionKey, item.rowKey];
+    const entrySize = entry === withEvent ? withEventSize : JSON.stringify(entry).length + 1;
+    if (size + entrySize > maxMessageJson) flush();
+    current.push(entry);
+    size += entrySize;
+  }
+  flush();
+  return messages;
 }
 
-function decode(text: string): EventRef[] | undefined {
+function decode(text: string): QueuedItem[] | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
     if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
-    const refs: EventRef[] = [];
-    for (const item of parsed) {
-      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return undefined;
-      refs.push({ partitionKey: item[0], rowKey: item[1] });
+    const items: QueuedItem[] = [];
+    for (const entry of parsed) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return undefined;
+      const event = entry[2] as ArgusEvent | undefined;
+      items.push({ partitionKey: entry[0], rowKey: entry[1], event: event && typeof event === 'object' && typeof event.name === 'string' ? event : undefined });
     }
-    return refs;
+    return items;
   } catch {
     return undefined;
   }

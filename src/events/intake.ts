@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
-import type { EventQueue, EventRef, QueuedEvent } from './event-queue';
+import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
 import { EventStore, type StoredEvent } from './event-store';
 import type { EventRouter } from './router';
 
@@ -129,7 +129,7 @@ export class DurableIntake {
     }
     if (stored.length === 0) return;
     try {
-      await this.o.queue.send(stored.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
+      await this.o.queue.send(stored.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
     } catch (err) {
       // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
       this.o.logger.warn({ err, events: stored.length }, 'events stored but not enqueued; the sweep will enqueue them');
@@ -218,11 +218,11 @@ export class DurableIntake {
       }
       pause = 20;
       for (const msg of messages) {
-        this.inFlight += msg.refs.length;
+        this.inFlight += msg.items.length;
         void this.handleMessage(msg)
           .catch((err: unknown) => this.o.logger.error({ err }, 'event processing failed unexpectedly'))
           .finally(() => {
-            this.inFlight -= msg.refs.length;
+            this.inFlight -= msg.items.length;
             this.wakeAll();
           });
       }
@@ -235,10 +235,10 @@ export class DurableIntake {
    */
   private async handleMessage(msg: QueuedEvent): Promise<void> {
     await Promise.all(
-      msg.refs.map(async (ref) => {
+      msg.items.map(async (item) => {
         const release = await this.slot();
         try {
-          await this.handle(ref);
+          await this.handle(item);
         } finally {
           release();
         }
@@ -257,31 +257,34 @@ export class DurableIntake {
     };
   }
 
-  private async handle(ref: EventRef): Promise<void> {
-    const stored = await this.o.store.get(ref.partitionKey, ref.rowKey);
-    if (!stored || stored.status === 'done' || stored.status === 'dead') return;
-    if (stored.status === 'processing' && stored.leaseUntil && Date.parse(stored.leaseUntil) > Date.now()) {
-      // Another instance holds it right now (a duplicate message): look again when its lease ends.
-      await this.o.queue.send([ref], (Date.parse(stored.leaseUntil) - Date.now()) / 1000 + 1);
-      return;
+  /**
+   * Handlers are idempotent (incident versions are compared, write-backs carry stable ids), so an
+   * event delivered twice — a message that reappeared, a sweep — does no harm twice; there is no
+   * claim round trip on the hot path.
+   */
+  private async handle(item: QueuedItem): Promise<void> {
+    let stored: StoredEvent | undefined;
+    if (item.event) {
+      stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: '*', partitionKey: item.partitionKey, rowKey: item.rowKey };
+    } else {
+      stored = await this.o.store.get(item.partitionKey, item.rowKey);
+      if (!stored || stored.status === 'done' || stored.status === 'dead') return;
     }
     const { event } = stored;
     const log = this.o.logger.child({ eventId: event.id, event: event.name, correlationId: event.correlationId });
-    const leaseUntil = new Date(Date.now() + this.o.visibilityTimeoutSeconds * 1000).toISOString();
-    const etag = await this.o.store.transition(stored, { status: 'processing', leaseUntil });
-    if (!etag) return; // someone else claimed it; their message completes it
     const attempt = stored.attempts;
     try {
       await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
-      await this.fail(stored, etag, err, log);
+      await this.fail(stored, err, log);
       return;
     }
-    await this.o.store.transition({ ...stored, etag }, { status: 'done', attempts: attempt + 1, lastError: '' });
+    await this.o.store.transition({ ...stored, etag: '*' }, { status: 'done', attempts: attempt + 1, lastError: '' });
     this.o.onProcessed?.(event, 'done');
   }
 
-  private async fail(stored: StoredEvent, etag: string, err: unknown, log: Logger): Promise<void> {
+  private async fail(stored: StoredEvent, err: unknown, log: Logger): Promise<void> {
+    const etag = '*';
     const attempts = stored.attempts + 1;
     const lastError = describe(err);
     const ref = { partitionKey: stored.partitionKey, rowKey: stored.rowKey };
@@ -302,7 +305,8 @@ export class DurableIntake {
 
   /** Re-enqueues stored events whose message is overdue: never sent (a crash or outage), or lost. */
   private async sweep(): Promise<void> {
-    const grace = this.o.visibilityTimeoutSeconds * 2_000;
+    // Long enough that a backlog still waiting in the queue is not enqueued a second time.
+    const grace = Math.max(this.o.visibilityTimeoutSeconds * 2_000, 10 * 60_000);
     const due = await this.o.store.listDue(new Date(Date.now() - grace));
     for (let i = 0; i < due.length; i += 100)
       await this.o.queue.send(due.slice(i, i + 100).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));

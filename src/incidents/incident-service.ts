@@ -14,7 +14,7 @@ import type { IncidentRecord, IncidentRepository } from './incident-repository';
 export interface SentinelPort {
   getIncident(name: string): Promise<Incident>;
   updateIncident(name: string, change: IncidentWritebackPayload['change']): Promise<Incident>;
-  addComment(name: string, message: string): Promise<{ id: string }>;
+  addComment(name: string, message: string, id?: string): Promise<{ id: string }>;
 }
 
 export interface IncidentServiceOptions {
@@ -155,7 +155,9 @@ export class IncidentService {
     let updated: Incident | undefined;
     try {
       if (hasChange) updated = await sentinel.updateIncident(payload.incidentName, payload.change);
-      if (payload.comment) await sentinel.addComment(payload.incidentName, `${payload.comment}\n\n— ${payload.actor.name ?? 'an engineer'} (via Argus)`);
+      // The comment id comes from the event: processing the event twice writes one comment.
+      if (payload.comment)
+        await sentinel.addComment(payload.incidentName, `${payload.comment}\n\n— ${payload.actor.name ?? 'an engineer'} (via Argus)`, guidFrom(correlationId, payload));
     } catch (err) {
       // Refusals will not change by retrying; unavailability (ARGUS_DEPENDENCY_UNAVAILABLE) will.
       const permanent = err instanceof ArgusError && permanentCodes.has(err.code);
@@ -195,6 +197,12 @@ export class IncidentService {
 }
 
 /** Sentinel's answer is the truth for the incident's state fields (an absent owner or classification included). */
+/** A stable GUID-shaped id for one write-back request. */
+function guidFrom(correlationId: string, payload: IncidentWritebackPayload): string {
+  const h = createHash('sha256').update(correlationId).update(JSON.stringify(payload)).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function pickState(i: Incident): Partial<Incident> {
   const { status, severity, owner, classification, classificationReason, classificationComment, lastModifiedTimeUtc, etag, title } = i;
   return { status, severity, owner, classification, classificationReason, classificationComment, lastModifiedTimeUtc, etag, title };

@@ -20,7 +20,8 @@ export interface SentinelClient {
   /** Applies the change with optimistic concurrency (re-reads and retries when someone else wrote first). */
   updateIncident(name: string, change: IncidentChange): Promise<Incident>;
   /** `id` is the new comment's name (a GUID), `resourceId` its ARM id. */
-  addComment(name: string, message: string): Promise<{ id: string; resourceId?: string }>;
+  /** `id` (a GUID) makes the call idempotent: the same id writes the same comment, not a second one. */
+  addComment(name: string, message: string, id?: string): Promise<{ id: string; resourceId?: string }>;
   runPlaybook(name: string, logicAppsResourceId: string, tenantId: string): Promise<void>;
 }
 
@@ -166,11 +167,13 @@ export function createSentinelClient(options: SentinelClientOptions): SentinelCl
       });
     },
 
-    async addComment(name, message) {
+    async addComment(name, message, commentId) {
       if (typeof message !== 'string' || message.trim() === '') throw badRequest('message', 'the comment is empty');
       if (message.length > maxCommentLength) throw badRequest('message', `the comment is longer than ${maxCommentLength} characters`);
-      // One id per comment, chosen here: a retried PUT lands on the same comment instead of adding a second.
-      const id = randomUUID();
+      // One id per comment, chosen once: a retried PUT lands on the same comment instead of adding a second.
+      if (commentId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(commentId))
+        throw badRequest('id', 'a comment id must be a GUID');
+      const id = commentId ?? randomUUID();
       const res = await request({
         method: 'PUT',
         url: url(`${incidentPath(name)}/comments/${id}`),

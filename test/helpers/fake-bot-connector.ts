@@ -12,6 +12,8 @@ export interface ConnectorCall {
 
 export interface FakeBotConnector extends TestServer {
   calls: ConnectorCall[];
+  /** 429s answered because a conversation went over Teams' limits (with enforceLimits). */
+  throttled: number;
   /** The next `n` calls answer `status` (with Retry-After seconds when given). */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
   /** Adaptive Card content of a call. */
@@ -24,8 +26,23 @@ export interface FakeBotConnector extends TestServer {
  * A recording Bot Connector (the Bot Framework REST API v3 subset a bot uses): used as the
  * `serviceUrl` of test activities, so every message Argus sends to Teams lands here.
  */
-export async function startFakeBotConnector(): Promise<FakeBotConnector> {
+/**
+ * With `enforceLimits`, it answers 429 (Retry-After: 1) like Teams when a conversation (a channel
+ * and its threads) goes over 7 calls per second, 8 per 2 seconds or 60 per 30 seconds.
+ */
+export async function startFakeBotConnector(options: { enforceLimits?: boolean } = {}): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
+  const arrivals = new Map<string, number[]>();
+  let throttled = 0;
+  const overLimit = (conversation: string): boolean => {
+    const now = Date.now();
+    const times = (arrivals.get(conversation) ?? []).filter((t) => t > now - 30_000);
+    const within = (ms: number) => times.filter((t) => t > now - ms).length;
+    const over = within(1_000) >= 7 || within(2_000) >= 8 || within(30_000) >= 60;
+    if (!over) times.push(now);
+    arrivals.set(conversation, times);
+    return over;
+  };
   let failures: { left: number; status: number; retryAfter?: number } = { left: 0, status: 0 };
   const waiters: Array<{ pred: (c: ConnectorCall) => boolean; resolve: (c: ConnectorCall) => void }> = [];
 
@@ -35,6 +52,15 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     if (!isCreate && !match?.[1]) {
       sendJson(res, 404, { error: { code: 'NotFound', message: `no route ${req.method} ${req.path}` } });
       return;
+    }
+    if (options.enforceLimits) {
+      const params = req.json as { channelData?: { channel?: { id?: string } } } | undefined;
+      const conversation = isCreate ? (params?.channelData?.channel?.id ?? '') : decodeURIComponent(match![1]!).split(';messageid=')[0]!;
+      if (overLimit(conversation)) {
+        throttled += 1;
+        sendJson(res, 429, { error: { code: 'Throttled', message: 'too many requests' } }, { 'retry-after': '1' });
+        return;
+      }
     }
     if (failures.left > 0) {
       failures.left -= 1;
@@ -85,6 +111,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   return {
     ...server,
     calls,
+    get throttled() {
+      return throttled;
+    },
     failNext(n, status, retryAfterSeconds) {
       failures = { left: n, status, retryAfter: retryAfterSeconds };
     },
