@@ -60,7 +60,20 @@ export class EventView {
 
   /** True when `test` holds for the field's text (any element of an array field). */
   some(field: string, cased: boolean, test: (s: string) => boolean): boolean {
-    const v = cased ? this.text(field) : this.lower(field);
+    return cased ? this.someText(field, test) : this.someLower(field, test);
+  }
+
+  /** `some` over case-folded text: the hot path of almost every rule value. */
+  someLower(field: string, test: (s: string) => boolean): boolean {
+    const v = this.lower(field);
+    if (v === null) return false;
+    if (typeof v === 'string') return test(v);
+    for (const s of v) if (test(s)) return true;
+    return false;
+  }
+
+  someText(field: string, test: (s: string) => boolean): boolean {
+    const v = this.text(field);
     if (v === null) return false;
     if (typeof v === 'string') return test(v);
     for (const s of v) if (test(s)) return true;

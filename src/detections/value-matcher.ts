@@ -170,7 +170,7 @@ export function compileValueMatcher(field: string | null, spec: ValueSpec): Valu
     };
   }
   return {
-    test: (view) => view.some(field, cased, test),
+    test: cased ? (view) => view.someText(field, test) : (view) => view.someLower(field, test),
     witness: (view) => firstMatch(view, field, cased, test),
   };
 }

@@ -252,3 +252,18 @@ condition: sel`);
   assert.equal(m({ UtcTime: '2025-10-25 17:02:36.894' }), false);
   assert.equal(m({ UtcTime: 'yesterday' }), false);
 });
+
+test('long contains lists (one RegExp alternation) match literally, special characters included', () => {
+  const m = matcher(`
+sel:
+    CommandLine|contains:
+        - 'a.b'
+        - 'x|y'
+        - '(z)'
+        - '[q]'
+        - 'c:\\\\tmp\\\\'
+        - 'p+$'
+condition: sel`);
+  for (const hit of ['run A.B now', 'X|Y', 'f(z)', 'w[Q]', 'copy C:\\tmp\\x', 'ends p+$ here']) assert.equal(m({ CommandLine: hit }), true, hit);
+  for (const miss of ['aXb', 'x', 'z', 'q', 'c:tmp', 'pp']) assert.equal(m({ CommandLine: miss }), false, miss);
+});
