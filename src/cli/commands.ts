@@ -1,4 +1,5 @@
 import { auditCommand } from './audit-command';
+import { cardsPreviewCommand } from './cards-preview-command';
 import type { CliCommand } from './command';
 import { demoCommand } from './demo-command';
 import { doctorCommand } from './doctor-command';
@@ -12,4 +13,4 @@ import { sendSampleCommand } from './send-sample-command';
 import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand, playgroundCommand, demoCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand, playgroundCommand, demoCommand, cardsPreviewCommand];

@@ -1,0 +1,191 @@
+import { parseSentinelWebhook } from '../../incidents/sentinel-mapping';
+import type { Incident } from '../../incidents/incident';
+import { demoSentinelBodies } from '../playground/demo-incidents';
+
+/**
+ * Sample views for every card, rendered by the card's own render function. Views are plain
+ * data and render functions are looked up by name, so a card whose code has not landed yet is
+ * reported as skipped instead of breaking the tool. Times are fixed so the images only change
+ * when a card does.
+ */
+export interface PreviewSample {
+  /** File name in docs/cards (without .png). */
+  name: string;
+  /** Module (relative to src/cards) and export of the render function. */
+  module: string;
+  render: string;
+  view: unknown;
+}
+
+const at = '2026-11-21T09:42:00Z';
+
+function sampleIncident(index: number, patch: Partial<Incident> = {}): Incident {
+  const body = demoSentinelBodies(48213)[index];
+  const parsed = parseSentinelWebhook(body);
+  if (!parsed.ok) throw new Error(`sample incident ${index} does not parse: ${JSON.stringify(parsed.details)}`);
+  return {
+    ...parsed.value.incident,
+    name: `2b7e9f1c-4d3a-4e8b-9c1f-0a6d5e4b3c2${index}`,
+    createdTimeUtc: '2026-11-21T09:12:00Z',
+    firstActivityTimeUtc: '2026-11-21T08:57:00Z',
+    lastActivityTimeUtc: '2026-11-21T09:10:00Z',
+    lastModifiedTimeUtc: at,
+    ...patch,
+  };
+}
+
+const ada = 'Ada Admin';
+const rui = 'Rui Responder';
+
+export function previewSamples(): PreviewSample[] {
+  const ransomware = sampleIncident(0, { status: 'Active', owner: { assignedTo: rui, email: 'rui@contoso.com' } });
+  const incidentId = ransomware.name;
+  return [
+    {
+      name: 'incident',
+      module: 'index',
+      render: 'renderIncidentCard',
+      view: {
+        incident: ransomware,
+        sentinelConnected: true,
+        showActions: true,
+        notice: { text: `Acknowledged by ${rui} · 09:42 UTC`, style: 'good' },
+        ticket: { provider: 'ServiceNow', state: 'linked', number: 'INC0012345', url: 'https://contoso.service-now.com/nav_to.do?uri=incident.do?sys_id=1', statusLabel: 'In Progress', assignee: 'SOC Tier 2', canCreate: false },
+        playbooks: {
+          offers: [
+            { playbookId: 'isolate-host', entityId: 'host', label: 'Isolate host FILESRV-02', needsApproval: true },
+            { playbookId: 'disable-account', entityId: 'account', label: 'Disable account svc-backup', needsApproval: true },
+          ],
+          runs: [{ title: 'Collect investigation package · FILESRV-02', status: 'Succeeded', tone: 'good', detail: `Requested by ${rui} · correlation id 6f1c2a9e` }],
+        },
+      },
+    },
+    {
+      name: 'incident-list',
+      module: 'index',
+      render: 'renderIncidentListCard',
+      view: { title: 'Open incidents', incidents: [ransomware, sampleIncident(1), sampleIncident(2), sampleIncident(3)], total: 4 },
+    },
+    {
+      name: 'approval',
+      module: 'approval-card',
+      render: 'renderApprovalCard',
+      view: {
+        runId: 'run-7d3f',
+        incidentId,
+        incidentNumber: ransomware.number,
+        incidentTitle: ransomware.title,
+        severity: ransomware.severity,
+        playbookTitle: 'Isolate host',
+        playbookDescription: 'Cuts the device off the network with Defender for Endpoint; only the Defender service keeps talking to it.',
+        entity: 'Host FILESRV-02.contoso.local',
+        requestedBy: rui,
+        requestedAt: '2026-11-21T09:44:00Z',
+        expiresAt: '2026-11-21T10:44:00Z',
+        approverRole: 'admin',
+        correlationId: '6f1c2a9e-41d7-4b8a-9e3f-0c5d7a1b2e44',
+        pending: true,
+      },
+    },
+    {
+      name: 'ticket',
+      module: 'ticket-card',
+      render: 'renderTicketCard',
+      view: {
+        ticket: { number: 'INC0012345', title: ransomware.title, provider: 'ServiceNow', statusLabel: 'In Progress', open: true, assignee: 'SOC Tier 2', url: 'https://contoso.service-now.com/nav_to.do?uri=incident.do?sys_id=1', updatedAt: at },
+        incident: { name: incidentId, number: ransomware.number, title: ransomware.title, severity: ransomware.severity, status: ransomware.status },
+      },
+    },
+    {
+      name: 'ticket-list',
+      module: 'ticket-card',
+      render: 'renderTicketListCard',
+      view: {
+        title: 'Open tickets',
+        rows: [
+          { ticket: { number: 'INC0012345', title: ransomware.title, provider: 'ServiceNow', statusLabel: 'In Progress', open: true, assignee: 'SOC Tier 2', updatedAt: at }, incident: { name: incidentId, number: ransomware.number } },
+          { ticket: { number: 'INC0012339', title: 'Impossible travel: a.khan', provider: 'ServiceNow', statusLabel: 'New', open: true, updatedAt: at } },
+        ],
+        total: 2,
+      },
+    },
+    {
+      name: 'playbook-list',
+      module: 'playbook-list-card',
+      render: 'renderPlaybookListCard',
+      view: {
+        title: 'Playbooks',
+        subtitle: `For incident #${ransomware.number}`,
+        incidentId,
+        rows: [
+          { title: 'Isolate host', detail: 'Host · needs approval by an admin', action: { label: 'Isolate FILESRV-02', playbookId: 'isolate-host', entityId: 'host' } },
+          { title: 'Reset password', detail: 'Account · needs approval by an admin', action: { label: 'Reset svc-backup', playbookId: 'reset-password', entityId: 'account' } },
+          { title: 'Collect investigation package', detail: 'Host · runs at once' },
+        ],
+      },
+    },
+    {
+      name: 'help',
+      module: 'index',
+      render: 'renderHelpCard',
+      view: {
+        commands: [
+          { name: 'help', usage: 'help', summary: 'What Argus can do here', role: 'reader' },
+          { name: 'whoami', usage: 'whoami', summary: 'Your Argus role and why', role: 'reader' },
+          { name: 'incident', usage: 'incident <number>', summary: 'Show the card of one incident', role: 'reader' },
+          { name: 'incidents', usage: 'incidents', summary: 'List open incidents, most severe first', role: 'reader' },
+          { name: 'subscribe', usage: 'subscribe [High|Medium|Low|Informational …]', summary: 'Send incident cards of these severities to this conversation', role: 'admin' },
+          { name: 'unsubscribe', usage: 'unsubscribe', summary: 'Stop sending incident cards to this conversation', role: 'admin' },
+        ],
+      },
+    },
+    {
+      name: 'whoami',
+      module: 'index',
+      render: 'renderWhoAmICard',
+      view: {
+        name: ada,
+        aadObjectId: '10000000-0000-4000-8000-000000000001',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        role: 'admin',
+        roles: ['admin'],
+        federated: false,
+        reasons: ['member of group 3f1b0c2e-6a57-4e3c-9d0b-1a2b3c4d5e6f (admin)'],
+      },
+    },
+    {
+      name: 'notice',
+      module: 'index',
+      render: 'renderNoticeCard',
+      view: { title: 'Access denied', text: 'Closing an incident needs the responder role; you are a reader.', style: 'attention' },
+    },
+  ];
+}
+
+type Render = (view: unknown) => Record<string, unknown>;
+
+/** The card's render function, or undefined when its module or export does not exist (yet). */
+async function renderFunction(sample: PreviewSample): Promise<Render | undefined> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(`../../cards/${sample.module}`)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+  const fn = mod[sample.render];
+  return typeof fn === 'function' ? (fn as Render) : undefined;
+}
+
+/** Each sample's card JSON, from the card's own render function; samples without one are skipped. */
+export async function renderSamples(samples: PreviewSample[]): Promise<{ cards: Array<{ name: string; card: Record<string, unknown> }>; skipped: PreviewSample[] }> {
+  const cards: Array<{ name: string; card: Record<string, unknown> }> = [];
+  const skipped: PreviewSample[] = [];
+  for (const sample of samples) {
+    const render = await renderFunction(sample);
+    if (render) cards.push({ name: sample.name, card: render(sample.view) });
+    else skipped.push(sample);
+  }
+  return { cards, skipped };
+}
