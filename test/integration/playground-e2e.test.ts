@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -29,6 +29,12 @@ describe('local Teams: Argus in the Agents Playground', () => {
     assert.equal(p.tenant.currentUser.aadObjectId, mockCurrentUser.aadObjectId);
     assert.equal(p.tenant.teams[0]?.id, mockTeam.id);
     assert.match(p.session.playground.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('the playground process gets none of Argus\'s secrets or storage settings', { skip: !existsSync('/proc/self/environ') }, () => {
+    const environ = readFileSync(`/proc/${p.session.playground.pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('TEAMSAPPTESTER_BROWSER=none'));
+    assert.deepEqual(environ.filter((e) => e.startsWith('ARGUS_')), []);
   });
 
   test('"@Argus subscribe" in the General channel is answered in its thread', async () => {

@@ -28,6 +28,13 @@ export interface PlaygroundProcessOptions {
 
 export const defaultPlaygroundPort = 56150;
 
+/** What the child needs of our environment: nothing of Argus's (secrets stay with Argus). */
+const inheritedNames = ['PATH', 'HOME', 'USERPROFILE', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'SystemRoot', 'APPDATA', 'LOCALAPPDATA'];
+
+function inherited(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(inheritedNames.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
+}
+
 function playgroundInstalled(): boolean {
   try {
     require.resolve('@microsoft/m365agentsplayground/cli.js');
@@ -63,7 +70,7 @@ export async function startPlaygroundProcess(options: PlaygroundProcessOptions):
     {
       cwd: workDir,
       env: {
-        ...options.env,
+        ...inherited(options.env),
         // Never try to open a browser (headless machines, containers); Argus prints the URL instead.
         TEAMSAPPTESTER_BROWSER: 'none',
         M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath,
