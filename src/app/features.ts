@@ -1,5 +1,6 @@
 import { incidentsFeature } from '../incidents/feature';
+import { ticketingFeature } from '../ticketing/feature';
 import type { Feature } from './context';
 
 /** Every feature, in registration order. Add a feature by adding it here. */
-export const features: Feature[] = [incidentsFeature];
+export const features: Feature[] = [incidentsFeature, ticketingFeature];

@@ -1,6 +1,7 @@
 import type { Incident, IncidentOwner } from '../incidents/incident';
 import { groupEntities, type EntityFact } from './entity-groups';
 import { atLevel } from './size-guard';
+import { buildTicketSection, type TicketSectionData } from './ticket-section';
 import { cardDateTime, humanizeIdentifier, joinLimited, plain, severityColors, statusColors, type TextColor } from './text';
 import type { IncidentCardView, NoticeStyle } from './views';
 
@@ -39,6 +40,7 @@ export interface IncidentCardData {
   footer: { updated: string };
   actions: { acknowledge: boolean; assign: boolean; severity: boolean; close: boolean; comment: boolean };
   forms: { severity: string };
+  ticket: TicketSectionData;
 }
 
 export function ownerName(owner: IncidentOwner | undefined): string | undefined {
@@ -138,5 +140,6 @@ export function buildIncidentCardData(view: IncidentCardView, level: number): In
       comment: can,
     },
     forms: { severity: incident.severity },
+    ticket: buildTicketSection(view.ticket, level),
   };
 }

@@ -4,6 +4,7 @@ export { renderIncidentListCard } from './incident-list-card';
 export { renderHelpCard } from './help-card';
 export { renderWhoAmICard } from './whoami-card';
 export { renderNoticeCard } from './notice-card';
+export { renderTicketCard, renderTicketListCard } from './ticket-card';
 export { MAX_CARD_BYTES, measureCardBytes } from './size-guard';
 export { MAX_REFRESH_USER_IDS } from './incident-card-data';
 export { incidentVerbs, incidentInputs, type IncidentVerb } from './verbs';
@@ -21,3 +22,4 @@ export type {
   RenderOptions,
   WhoAmICardView,
 } from './views';
+export type { TicketCardView, TicketListCardView, TicketSectionView } from './ticket-views';

@@ -1,5 +1,6 @@
 import type { Role } from '../access/roles';
 import type { Incident } from '../incidents/incident';
+import type { TicketSectionView } from './ticket-views';
 
 /** Container styles Adaptive Cards know; notices and notice cards use them. */
 export const noticeStyles = ['good', 'attention', 'warning', 'accent', 'default'] as const;
@@ -24,6 +25,8 @@ export interface IncidentCardView {
   notice?: CardNotice;
   /** Teams user ids (29:…) that get a user-specific refresh; at most 60 are used. */
   refreshUserIds?: string[];
+  /** The linked ITSM ticket, or the Create ticket button (drawn by section-ticket). */
+  ticket?: TicketSectionView;
   /** Reserved: sections are added as named optional fields, never as free-form blocks. */
   extraSections?: never;
 }

@@ -63,21 +63,48 @@ const graphSchema = z.strictObject({
   scope: z.string().optional(),
 });
 
-const servicenowSchema = z.strictObject({
-  instanceUrl: z.url(),
-  auth: z.enum(['basic', 'oauth']).default('basic'),
-  username: z.string().optional(),
-  clientId: z.string().optional(),
-  assignmentGroup: z.string().optional(),
-  callerId: z.string().optional(),
-  states: z.record(z.string(), z.string()).optional(),
+/** Argus's ticket states; ITSM states are mapped onto them. */
+export const ticketStatusSchema = z.enum(['new', 'in_progress', 'on_hold', 'resolved', 'closed', 'canceled']);
+const perClassification = z.strictObject({
+  TruePositive: z.string().min(1).optional(),
+  BenignPositive: z.string().min(1).optional(),
+  FalsePositive: z.string().min(1).optional(),
+  Undetermined: z.string().min(1).optional(),
 });
+
+const servicenowSchema = z
+  .strictObject({
+    instanceUrl: z.url(),
+    auth: z.enum(['basic', 'oauth']).default('basic'),
+    username: z.string().optional(),
+    clientId: z.string().optional(),
+    assignmentGroup: z.string().optional(),
+    callerId: z.string().optional(),
+    /** Incident state value → Argus state, merged over the out-of-the-box map (1 New … 8 Canceled). */
+    states: z.record(z.string().regex(/^-?\d{1,4}$/, 'must be a state value such as 6'), ticketStatusSchema).optional(),
+    /** close_code sent when Argus resolves a ticket; per classification where they differ. */
+    closeCode: z.string().min(1).default('Solution provided'),
+    closeCodes: perClassification.optional(),
+  })
+  .superRefine((sn, ctx) => {
+    if (sn.auth === 'basic' && !sn.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'required with auth: basic' });
+    if (sn.auth === 'oauth' && !sn.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'required with auth: oauth' });
+  });
 
 const jiraSchema = z.strictObject({
   baseUrl: z.url(),
   email: z.string().min(1),
   serviceDeskId: z.string().min(1),
   requestTypeId: z.string().min(1),
+  /** Where the Sentinel incident name goes: labels (as argus-<name>) or a text custom field. */
+  correlationField: z.string().regex(/^(labels|customfield_\d{1,12})$/, 'must be labels or customfield_<id>').default('labels'),
+  /** Transition names; default: the first transition into the Done / In Progress category. */
+  resolveTransition: z.string().min(1).optional(),
+  startTransition: z.string().min(1).optional(),
+  /** Resolution name sent with the resolve transition, when its screen asks for one. */
+  resolution: z.string().min(1).optional(),
+  /** Jira priority names per severity; absent: Argus does not set priorities. */
+  priorities: z.strictObject({ High: z.string().min(1), Medium: z.string().min(1), Low: z.string().min(1), Informational: z.string().min(1) }).optional(),
 });
 
 const itsmSchema = z.strictObject({
@@ -85,6 +112,18 @@ const itsmSchema = z.strictObject({
   createFor: z.array(severitySchema).default(['High', 'Medium']),
   servicenow: servicenowSchema.optional(),
   jira: jiraSchema.optional(),
+  /** Resolve the linked ticket when the incident is closed (otherwise only a work note says so). */
+  resolveTicketOnClose: z.boolean().default(true),
+  /** aadObjectId → ITSM email, for users Microsoft Graph cannot answer for (other tenants) or whose ITSM email differs. */
+  emails: z.record(guid, z.string().regex(/^[^\s@^=,]{1,64}@[A-Za-z0-9.-]{1,190}$/, 'must be an email address')).default({}),
+  /** While the ITSM is down, ticket work is retried with backoff from baseSeconds up to maxSeconds, without end. */
+  retry: z
+    .strictObject({
+      baseSeconds: z.number().min(0.05).max(3600).default(15),
+      maxSeconds: z.number().min(0.05).max(86_400).default(900),
+      sweepSeconds: z.number().min(0.05).max(3600).default(30),
+    })
+    .prefault({}),
 });
 
 const entraWebhookAuth = z.strictObject({
@@ -107,7 +146,7 @@ export const fileConfigSchema = z
     sentinel: sentinelSchema.optional(),
     graph: graphSchema.default({ endpoint: 'https://graph.microsoft.com' }),
     playbooks: z.strictObject({ dir: z.string().default('./playbooks') }).default({ dir: './playbooks' }),
-    itsm: itsmSchema.default({ provider: 'none', createFor: ['High', 'Medium'] }),
+    itsm: itsmSchema.prefault({}),
     webhookAuth: webhookAuthSchema.default({}),
     /** Largest accepted webhook body in bytes (default 4 MiB). */
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),

@@ -14,6 +14,8 @@ export interface FakeGraphDirectory {
   users: string[];
   /** group id → member ids (users or groups). */
   groups: Record<string, string[]>;
+  /** What `GET /v1.0/users/{id}` answers per user (mail, userPrincipalName); users without one are 404. */
+  profiles?: Record<string, { mail?: string | null; userPrincipalName: string }>;
 }
 
 export interface FakeGraph extends TestServer {
@@ -49,8 +51,23 @@ export async function startFakeGraph(options: { certificate: TestCertificate; di
     return list.includes(objectId) || list.some((m) => members.has(m) && isMember(objectId, m, seen));
   };
   const route = /^\/v1\.0\/users\/([^/]+)\/checkMemberGroups$/;
+  const userRoute = /^\/v1\.0\/users\/([^/]+)$/;
+  const profiles = new Map(Object.entries(options.directory.profiles ?? {}).map(([id, p]) => [id.toLowerCase(), p]));
 
   const server = await startHttpsTestServer((req, res) => {
+    const userMatch = req.method === 'GET' ? userRoute.exec(req.path) : null;
+    if (userMatch?.[1]) {
+      if (!hasTokenFor(req.headers.authorization, graphResource)) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
+      const id = decodeURIComponent(userMatch[1]).toLowerCase();
+      const profile = profiles.get(id);
+      if (!profile) return graphError(res, 404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+      const select = (req.query.get('$select') ?? 'id,mail,userPrincipalName').split(',');
+      const full: Record<string, unknown> = { id, mail: profile.mail ?? null, userPrincipalName: profile.userPrincipalName };
+      return sendJson(res, 200, {
+        '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users(${select.join(',')})/$entity`,
+        ...Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]])),
+      });
+    }
     const match = route.exec(req.path);
     if (req.method !== 'POST' || !match?.[1]) {
       graphError(res, 400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').pop() ?? ''}'.`);

@@ -1,0 +1,169 @@
+import axios, { isAxiosError } from 'axios';
+import { ArgusError } from '../errors/catalog';
+import { retryAfterMs } from '../incidents/sentinel-request';
+import type { Logger } from '../logging/logger';
+
+/**
+ * One ITSM REST call with retries of transient failures: 429 honouring Retry-After, 5xx and
+ * network errors with exponential backoff and jitter. Whatever is still failing after the budget
+ * is thrown as an ItsmCallError that says whether it is transient (the ITSM is down or busy:
+ * the ticket work waits and retries later) or permanent (the ITSM refused the request).
+ */
+
+export interface ItsmRetryBudget {
+  /** Attempts in total, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A longer Retry-After is not waited for here: the call fails (transient) and the work is parked. */
+  maxRetryAfterMs: number;
+}
+
+/** Background work (ticket sync) waits a while; a person waiting on a command does not. */
+export const backgroundBudget: ItsmRetryBudget = { attempts: 3, baseDelayMs: 300, maxDelayMs: 4_000, maxRetryAfterMs: 15_000 };
+export const interactiveBudget: ItsmRetryBudget = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, maxRetryAfterMs: 2_000 };
+
+/** ARGUS_DEPENDENCY_FAILED from an ITSM, with what a retry decision needs. */
+export class ItsmCallError extends ArgusError {
+  readonly peer: string;
+  /** True when waiting may help (down, throttled, unreachable); false when the ITSM refused the request. */
+  readonly transient: boolean;
+  /** The ITSM's HTTP status, when it answered. */
+  readonly peerStatus?: number;
+  /** The ITSM's Retry-After, when it sent one. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options: { peer: string; transient: boolean; peerStatus?: number; retryAfterMs?: number; cause?: unknown }) {
+    super('ARGUS_DEPENDENCY_FAILED', message, { details: [{ path: options.peer, message }], cause: options.cause });
+    this.name = 'ItsmCallError';
+    this.peer = options.peer;
+    this.transient = options.transient;
+    this.peerStatus = options.peerStatus;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isTransientItsmError(err: unknown): err is ItsmCallError {
+  return err instanceof ItsmCallError && err.transient;
+}
+
+export interface ItsmCall {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  /** Path and query, appended to the base URL. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Form-encoded body instead of JSON (OAuth token requests). */
+  form?: Record<string, string>;
+  /**
+   * False for calls that must not run twice (creating a ticket, adding a note): those are only
+   * retried here when the request certainly had no effect (429, connection refused).
+   */
+  idempotent?: boolean;
+  budget?: ItsmRetryBudget;
+  /** Skip the Authorization header (the OAuth token request carries its own credentials). */
+  anonymous?: boolean;
+}
+
+export interface ItsmResponse {
+  status: number;
+  data: unknown;
+  headers: Record<string, unknown>;
+}
+
+export interface ItsmHttpOptions {
+  baseUrl: string;
+  /** Names the peer in errors and logs: servicenow, jira. */
+  peer: string;
+  /** The Authorization header value; `refresh` asks for a new one after a 401. */
+  authorization(options: { refresh: boolean }): Promise<string>;
+  /** Turns an error body into one readable line (each ITSM has its own shape). */
+  describeError(status: number, data: unknown): string;
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+export type ItsmRequester = (call: ItsmCall) => Promise<ItsmResponse>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function backoffMs(attempt: number, budget: ItsmRetryBudget): number {
+  const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Basic auth over plain http would hand the password to anyone on the path: https, or loopback for local tests. */
+export function assertSecureBaseUrl(value: string, configPath: string): URL {
+  const url = new URL(value);
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    const message = 'must use https (plain http is accepted for loopback addresses only)';
+    throw new ArgusError('ARGUS_CONFIG_INVALID', `${configPath} ${message}`, { details: [{ path: configPath, message }] });
+  }
+  return url;
+}
+
+export function createItsmRequester(options: ItsmHttpOptions): ItsmRequester {
+  const http = axios.create({ timeout: options.timeoutMs ?? 20_000, maxRedirects: 0, validateStatus: () => true });
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const { peer, log } = options;
+
+  return async function request(call: ItsmCall): Promise<ItsmResponse> {
+    const budget = call.budget ?? backgroundBudget;
+    const idempotent = call.idempotent ?? call.method !== 'POST';
+    const where = { method: call.method, path: call.path };
+    let refreshed = false;
+    for (let attempt = 1; ; attempt += 1) {
+      let res: ItsmResponse;
+      try {
+        const headers: Record<string, string> = { accept: 'application/json' };
+        if (!call.anonymous) headers.authorization = await options.authorization({ refresh: refreshed });
+        let data: unknown = call.body;
+        if (call.form) {
+          headers['content-type'] = 'application/x-www-form-urlencoded';
+          data = new URLSearchParams(call.form).toString();
+        } else if (call.body !== undefined) headers['content-type'] = 'application/json';
+        const params = call.query ? Object.fromEntries(Object.entries(call.query).filter(([, v]) => v !== undefined)) : undefined;
+        const r = await http.request({ method: call.method, url: `${base}${call.path}`, params, data, headers });
+        res = { status: r.status, data: r.data, headers: r.headers as Record<string, unknown> };
+      } catch (err) {
+        if (err instanceof ArgusError) throw err;
+        // The axios error holds the request config, Authorization header included: keep only its code.
+        const code = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
+        const certainlyNotSent = code === 'ECONNREFUSED';
+        if (attempt >= budget.attempts || (!idempotent && !certainlyNotSent))
+          throw new ItsmCallError(`${peer} could not be reached (${code}) on ${call.method} ${call.path.split('?')[0]}`, { peer, transient: true, cause: new Error(code) });
+        const delay = backoffMs(attempt, budget);
+        log?.warn({ ...where, attempt, code, delayMs: Math.round(delay) }, `${peer} call failed; retrying`);
+        await sleep(delay);
+        continue;
+      }
+      if (res.status === 401 && !refreshed && !call.anonymous) {
+        // An expired OAuth token: fetch a new one once before calling the credentials wrong.
+        refreshed = true;
+        attempt -= 1;
+        continue;
+      }
+      const retryable = res.status === 429 || (res.status >= 500 && (idempotent || res.status === 503));
+      if (!retryable) {
+        if (res.status >= 400)
+          throw new ItsmCallError(`${peer} refused ${call.method} ${call.path.split('?')[0]}: ${res.status} ${options.describeError(res.status, res.data)}`, {
+            peer,
+            transient: false,
+            peerStatus: res.status,
+          });
+        return res;
+      }
+      const wait = res.status === 429 ? retryAfterMs(res.headers) : undefined;
+      if (attempt >= budget.attempts || (wait !== undefined && wait > budget.maxRetryAfterMs)) {
+        throw new ItsmCallError(
+          `${peer} answered ${res.status} after ${attempt} attempt(s): ${options.describeError(res.status, res.data)}`,
+          { peer, transient: true, peerStatus: res.status, retryAfterMs: wait ?? retryAfterMs(res.headers) },
+        );
+      }
+      const delay = wait ?? backoffMs(attempt, budget);
+      log?.warn({ ...where, attempt, status: res.status, delayMs: Math.round(delay) }, `${peer} answered ${res.status}; retrying`);
+      await sleep(delay);
+    }
+  };
+}

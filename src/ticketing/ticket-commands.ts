@@ -1,0 +1,100 @@
+import { renderNoticeCard } from '../cards';
+import { renderTicketCard, renderTicketListCard } from '../cards';
+import type { CardNotice } from '../cards/views';
+import type { TicketCardIncident, TicketCardTicket, TicketListRowView } from '../cards/ticket-views';
+import type { IncidentRepository } from '../incidents/incident-repository';
+import type { CommandReply, TeamsRegistry } from '../teams/registry';
+import { ItsmCallError } from './itsm-http';
+import { isTicketOpen, providerLabels, type Ticket } from './ticket';
+import type { TicketLinkStore } from './ticket-link-store';
+import type { TicketSystem } from './ticket-system';
+import type { UserEmailResolver } from './user-email';
+
+export interface TicketCommandDeps {
+  links: TicketLinkStore;
+  incidents: Pick<IncidentRepository, 'get'>;
+  /** Absent when itsm.provider is none: the commands say so. */
+  system?: TicketSystem;
+  emails: UserEmailResolver;
+}
+
+const listLimit = 25;
+
+function cardTicket(t: Ticket): TicketCardTicket {
+  return { number: t.number, title: t.title, provider: providerLabels[t.provider], statusLabel: t.statusLabel, open: isTicketOpen(t.status), assignee: t.assignee, url: t.url, updatedAt: t.updatedAt };
+}
+
+const notice = (title: string, text: string, style: 'warning' | 'attention' | 'default' = 'warning'): CommandReply => ({ card: renderNoticeCard({ title, text, style }) });
+
+/** `ticket <number>`, `tickets` (open, linked to incidents) and `tickets mine`. */
+export function registerTicketCommands(registry: TeamsRegistry, deps: TicketCommandDeps): void {
+  const { links, incidents, system } = deps;
+  const where = system ? providerLabels[system.provider] : 'the ITSM';
+
+  async function incidentView(name: string | undefined): Promise<TicketCardIncident | undefined> {
+    const record = name ? await incidents.get(name) : undefined;
+    if (!record) return undefined;
+    const i = record.incident;
+    return { name: i.name, number: i.number, title: i.title, severity: i.severity, status: i.status };
+  }
+
+  registry.command({
+    name: 'ticket',
+    usage: 'ticket <number>',
+    summary: 'Show one ITSM ticket linked to an incident, e.g. ticket INC0012345',
+    role: 'reader',
+    async run(_ctx, args) {
+      if (!system) return notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
+      const number = (args[0] ?? '').trim().toUpperCase();
+      if (!/^[A-Z0-9_-]{1,40}$/.test(number)) return notice('Which ticket?', 'Usage: ticket <number>, e.g. ticket INC0012345');
+      const link = await links.findByNumber(number);
+      let live: Ticket | undefined;
+      let unreachable: CardNotice | undefined;
+      try {
+        live = await system.get(number, { interactive: true });
+      } catch (err) {
+        if (!(err instanceof ItsmCallError)) throw err;
+        unreachable = { text: `${where} did not answer (${err.message.slice(0, 160)}); showing what Argus last knew.`, style: 'warning' };
+      }
+      const ticket = live ?? link?.ticket;
+      const incident = await incidentView(link?.incidentName ?? live?.correlationId);
+      // Argus reads the ITSM with its own account: it shows only tickets that belong to incidents it knows.
+      if (!ticket || !incident) return notice('Not found', `Argus has no ticket ${number} linked to an incident.`);
+      return { card: renderTicketCard({ ticket: cardTicket(ticket), incident, notice: unreachable }) };
+    },
+  });
+
+  registry.command({
+    name: 'tickets',
+    usage: 'tickets [mine]',
+    summary: 'Open tickets linked to incidents; "tickets mine": the ones assigned to you',
+    role: 'reader',
+    async run(ctx, args) {
+      if (!system) return notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
+      const mode = (args[0] ?? '').toLowerCase();
+      if (mode && mode !== 'mine') return notice('Which tickets?', 'Usage: tickets, or tickets mine');
+      if (!mode) {
+        const open = await links.listOpen(200);
+        const rows: TicketListRowView[] = open.flatMap((l) => (l.ticket ? [{ ticket: cardTicket(l.ticket), incident: { name: l.incidentName, number: l.incidentNumber } }] : []));
+        return { card: renderTicketListCard({ title: `Open tickets linked to incidents (${where})`, rows, total: rows.length }) };
+      }
+      const email = await deps.emails.emailOf(ctx.actor);
+      if (!email.ok) return notice('Who are you in the ITSM?', `Argus could not find your email: ${email.reason}.`);
+      try {
+        const user = await system.findUser(email.email, { interactive: true });
+        if (!user) return notice('No ITSM user', `${where} has no active user with the email ${email.email}.`);
+        const page = await system.listAssignedTo(user, listLimit, { interactive: true });
+        const rows = await Promise.all(
+          page.tickets.map(async (t): Promise<TicketListRowView> => {
+            const incident = await incidentView(t.correlationId);
+            return { ticket: cardTicket(t), incident: incident ? { name: incident.name, number: incident.number } : undefined };
+          }),
+        );
+        return { card: renderTicketListCard({ title: `Your open tickets (${user.name})`, rows, total: page.total, more: page.more }) };
+      } catch (err) {
+        if (!(err instanceof ItsmCallError)) throw err;
+        return notice(`${where} did not answer`, `Try again in a minute (${err.message.slice(0, 200)}).`);
+      }
+    },
+  });
+}
