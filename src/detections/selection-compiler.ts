@@ -131,7 +131,8 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
 
 function andOf(written: Matchable[]): Matchable {
   const items = byCost(written);
-  const order = items.map((it) => written.indexOf(it));
+  // Where each written term sits in cost order, to report matches in the order the rule reads.
+  const positions = written.map((w) => items.indexOf(w));
   const test =
     items.length === 1
       ? (items[0] as Matchable).test
@@ -144,15 +145,16 @@ function andOf(written: Matchable[]): Matchable {
     cost: items.reduce((sum, it) => sum + it.cost, 0),
     atoms: narrowestAtoms(items.map((it) => it.atoms)),
     explain: (view, selection) => {
-      // Cheapest first, so a false map is rejected as fast as `test` would; reported in written order.
-      const parts: (FieldMatch[] | undefined)[] = [];
-      for (let i = 0; i < items.length; i++) {
-        const e = (items[i] as Matchable).explain(view, selection);
+      if (items.length === 1) return (items[0] as Matchable).explain(view, selection);
+      // Cheapest first, so a false map is rejected as fast as `test` would.
+      const parts: FieldMatch[][] = [];
+      for (const it of items) {
+        const e = it.explain(view, selection);
         if (!e) return undefined;
-        parts[order[i] as number] = e;
+        parts.push(e);
       }
       const out: FieldMatch[] = [];
-      for (const p of parts) if (p) for (const m of p) out.push(m);
+      for (const pos of positions) for (const m of parts[pos] as FieldMatch[]) out.push(m);
       return out;
     },
   };
