@@ -55,7 +55,8 @@ export class DetectionEngine {
   /** Things worth knowing that do not stop evaluation (e.g. rules without a logsource mapping). */
   readonly warnings: readonly string[];
   private readonly index = new GateIndex<Slot>();
-  private readonly cache = new Map<string, CandidateSet<Candidate>>();
+  private readonly cache = new Map<unknown, Map<unknown, CandidateSet<Candidate>>>();
+  private cachedSets = 0;
   private readonly prefilter: boolean;
 
   constructor(rules: readonly SigmaRule[], options: EngineOptions = {}) {
@@ -106,23 +107,34 @@ export class DetectionEngine {
   }
 
   private candidates(view: EventView): Candidate[] {
-    const { channel, eventId } = eventKey(view);
-    const key = `${channel}\u0000${eventId}`;
-    let set = this.cache.get(key);
+    // Cached by the raw Channel and EventID values: no string building or case folding per event.
+    const rawChannel = view.raw('Channel');
+    const rawId = view.raw('EventID');
+    let byId = this.cache.get(rawChannel);
+    let set = byId?.get(rawId);
     if (!set) {
-      const byRule = new Map<number, Candidate>();
-      for (const slot of this.index.lookup(channel || anyKey, eventId || anyKey)) {
-        const c = byRule.get(slot.rule);
-        if (c) c.slots.push(slot);
-        else byRule.set(slot.rule, { rule: slot.rule, slots: [slot], atoms: null, seen: 0 });
-      }
-      const list = [...byRule.values()].sort((a, b) => a.rule - b.rule);
-      for (const c of list) c.atoms = unionAtoms(c.slots.map((s) => s.detection.atoms));
-      set = new CandidateSet(list, this.prefilter);
+      set = this.buildCandidates(view);
       // Event IDs come from the input; a stream of distinct ones must not grow memory without bound.
-      if (this.cache.size < maxCachedKeys) this.cache.set(key, set);
+      if (this.cachedSets < maxCachedKeys) {
+        if (!byId) this.cache.set(rawChannel, (byId = new Map()));
+        byId.set(rawId, set);
+        this.cachedSets++;
+      }
     }
     return set.select(view);
+  }
+
+  private buildCandidates(view: EventView): CandidateSet<Candidate> {
+    const { channel, eventId } = eventKey(view);
+    const byRule = new Map<number, Candidate>();
+    for (const slot of this.index.lookup(channel || anyKey, eventId || anyKey)) {
+      const c = byRule.get(slot.rule);
+      if (c) c.slots.push(slot);
+      else byRule.set(slot.rule, { rule: slot.rule, slots: [slot], atoms: null, seen: 0 });
+    }
+    const list = [...byRule.values()].sort((a, b) => a.rule - b.rule);
+    for (const c of list) c.atoms = unionAtoms(c.slots.map((s) => s.detection.atoms));
+    return new CandidateSet(list, this.prefilter);
   }
 
   /** Evaluates one flattened event. */
