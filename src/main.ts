@@ -107,6 +107,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
     router,
     logger,
+    ...file.intake,
     ...options.intake,
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });

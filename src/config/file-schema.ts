@@ -137,6 +137,17 @@ const webhookAuthSchema = z.strictObject({
   entra: entraWebhookAuth.optional(),
 });
 
+/** Playbook orchestration (docs/playbooks.md). */
+const playbooksSchema = z.strictObject({
+  dir: z.string().default('./playbooks'),
+  /** How often runs are checked for an expired approval or a timeout. */
+  sweepInterval: isoDuration.default('PT15S'),
+  /** Calls to a Logic App HTTP trigger per run, the first included (429, 5xx and network failures are retried). */
+  triggerAttempts: z.number().int().min(1).max(10).default(4),
+  /** First retry delay (doubling, with jitter) when the Logic App sends no Retry-After. */
+  retryBaseDelay: isoDuration.default('PT1S'),
+});
+
 export const fileConfigSchema = z
   .strictObject({
     tenantId: guid.default('00000000-0000-0000-0000-000000000000'),
@@ -145,9 +156,18 @@ export const fileConfigSchema = z
     routing: routingSchema.default({ rules: [] }),
     sentinel: sentinelSchema.optional(),
     graph: graphSchema.default({ endpoint: 'https://graph.microsoft.com' }),
-    playbooks: z.strictObject({ dir: z.string().default('./playbooks') }).default({ dir: './playbooks' }),
+    playbooks: playbooksSchema.prefault({}),
     itsm: itsmSchema.prefault({}),
     webhookAuth: webhookAuthSchema.default({}),
+    /** Durable intake: how events are retried and shared between instances. */
+    intake: z
+      .strictObject({
+        /** How long a taken event is hidden from other instances (a crashed instance's work returns after it). */
+        visibilityTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+        maxAttempts: z.number().int().min(1).max(100).default(8),
+        concurrency: z.number().int().min(1).max(256).default(16),
+      })
+      .default({ visibilityTimeoutSeconds: 120, maxAttempts: 8, concurrency: 16 }),
     /** Largest accepted webhook body in bytes (default 4 MiB). */
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     /** Link target for incidents that carry no portal URL. */

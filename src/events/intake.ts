@@ -62,7 +62,7 @@ export class DurableIntake {
       maxDelayMs: 5 * 60_000,
       visibilityTimeoutSeconds: 120,
       concurrency: 16,
-      sweepIntervalMs: 30_000,
+      sweepIntervalMs: Math.min(30_000, (options.visibilityTimeoutSeconds ?? 120) * 1000),
       maxPollIntervalMs: 1_000,
       ...options,
     };
@@ -130,6 +130,7 @@ export class DurableIntake {
     if (stored.length === 0) return;
     try {
       await this.o.queue.send(stored.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
+      await this.o.store.markQueued(stored);
     } catch (err) {
       // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
       this.o.logger.warn({ err, events: stored.length }, 'events stored but not enqueued; the sweep will enqueue them');
@@ -140,6 +141,7 @@ export class DurableIntake {
   start(): void {
     for (let i = 0; i < Math.max(1, Math.ceil(this.o.concurrency / 8)); i += 1) this.loops.push(this.pollLoop());
     const sweep = () => void this.sweep().catch((err: unknown) => this.o.logger.warn({ err }, 'event sweep failed'));
+    sweep();
     this.sweeper = setInterval(sweep, this.o.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -179,7 +181,7 @@ export class DurableIntake {
   async replay(eventId: string): Promise<boolean> {
     const stored = await this.o.store.findById(eventId);
     if (!stored) return false;
-    const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '' });
+    const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '', queued: true });
     if (!etag) return false;
     await this.o.queue.send([{ partitionKey: stored.partitionKey, rowKey: stored.rowKey }]);
     this.wakeAll();
@@ -303,14 +305,17 @@ export class DurableIntake {
     this.o.onProcessed?.(stored.event, 'retry', err);
   }
 
-  /** Re-enqueues stored events whose message is overdue: never sent (a crash or outage), or lost. */
+  /**
+   * Enqueues stored events whose message never went out (the instance died between storing and
+   * sending, or the queue was down). Waits a visibility timeout first, so a slow commit in flight
+   * is not doubled; a double would be harmless anyway.
+   */
   private async sweep(): Promise<void> {
-    // Long enough that a backlog still waiting in the queue is not enqueued a second time.
-    const grace = Math.max(this.o.visibilityTimeoutSeconds * 2_000, 10 * 60_000);
-    const due = await this.o.store.listDue(new Date(Date.now() - grace));
-    for (let i = 0; i < due.length; i += 100)
-      await this.o.queue.send(due.slice(i, i + 100).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
-    if (due.length) this.o.logger.info({ count: due.length }, 'overdue stored events re-enqueued');
+    const unqueued = await this.o.store.listUnqueued(new Date(Date.now() - this.o.visibilityTimeoutSeconds * 1000));
+    if (unqueued.length === 0) return;
+    await this.o.queue.send(unqueued.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
+    await this.o.store.markQueued(unqueued);
+    this.o.logger.info({ count: unqueued.length }, 'stored events that were never enqueued are enqueued now');
   }
 
   /** Exponential backoff with jitter. */

@@ -22,7 +22,7 @@ export class DeliveryLeases {
   constructor(
     private readonly table: TableClient,
     private readonly owner: string,
-    private readonly ttlMs = 30_000,
+    private readonly ttlMs = 10_000,
   ) {}
 
   async acquire(conversationId: string, now = Date.now()): Promise<DeliveryLease | undefined> {
