@@ -16,6 +16,12 @@ export const conversationWindows: Window[] = [
 ];
 export const tenantWindows: Window[] = [{ limit: 50, ms: 1_000 }];
 
+/**
+ * Slack added to every window: a call leaves a little after its booked time (event-loop lag,
+ * connection set-up) and Teams counts on arrival, so windows are kept slightly wider than Teams'.
+ */
+const marginMs = 150;
+
 class SlidingLog {
   private readonly times: number[] = [];
   constructor(private readonly windows: Window[]) {}
@@ -24,11 +30,11 @@ class SlidingLog {
   earliest(now: number): number {
     let at = now;
     for (const w of this.windows) {
-      const inWindow = this.times.filter((t) => t > at - w.ms);
+      const inWindow = this.times.filter((t) => t > at - w.ms - marginMs);
       if (inWindow.length >= w.limit) {
         // The call must wait until the oldest call that keeps the window full has aged out.
         const blocking = inWindow[inWindow.length - w.limit];
-        if (blocking !== undefined) at = Math.max(at, blocking + w.ms);
+        if (blocking !== undefined) at = Math.max(at, blocking + w.ms + marginMs);
       }
     }
     return at;

@@ -115,10 +115,18 @@ export class BotTeamsDelivery implements TeamsDelivery {
       await this.options.limiter.acquire(key, stored.tenantId);
       try {
         let result = '';
+        let failure: { err: unknown } | undefined;
         await this.options.adapter.continueConversationAsync(this.options.appId, reference, async (ctx) => {
-          const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
-          result = await fn({ client, stored, reference });
+          // Caught here: an error escaping the turn would go to onTurnError and look like success.
+          try {
+            const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
+            withoutSdkRetries(client);
+            result = await fn({ client, stored, reference });
+          } catch (err) {
+            failure = { err };
+          }
         });
+        if (failure) throw failure.err;
         this.options.metrics.teamsCalls.inc({ kind, status: 'ok' });
         return result;
       } catch (err) {
@@ -134,6 +142,17 @@ export class BotTeamsDelivery implements TeamsDelivery {
   }
 
 
+}
+
+/**
+ * The connector client's pipeline retries 429s and 5xx by itself, behind the rate limiter's back:
+ * those extra calls could break Teams' per-conversation limits. Retries here are ours (paced, and
+ * pausing the whole conversation on Retry-After), so the SDK's own retry policy is taken out.
+ */
+function withoutSdkRetries(client: ConnectorClient): void {
+  const pipeline = (client.conversations as unknown as { client?: { client?: { pipeline?: { removePolicy(o: { name: string }): unknown } } } }).client?.client
+    ?.pipeline;
+  pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }
 
 function retryAfterMs(err: unknown): number | undefined {
