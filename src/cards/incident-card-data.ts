@@ -1,5 +1,6 @@
 import type { Incident, IncidentOwner } from '../incidents/incident';
 import { groupEntities, type EntityFact } from './entity-groups';
+import { buildPlaybookSection, type PlaybookSectionData } from './playbook-section';
 import { atLevel } from './size-guard';
 import { buildTicketSection, type TicketSectionData } from './ticket-section';
 import { cardDateTime, humanizeIdentifier, joinLimited, plain, severityColors, statusColors, type TextColor } from './text';
@@ -40,6 +41,7 @@ export interface IncidentCardData {
   footer: { updated: string };
   actions: { acknowledge: boolean; assign: boolean; severity: boolean; close: boolean; comment: boolean };
   forms: { severity: string };
+  playbooks: PlaybookSectionData;
   ticket: TicketSectionData;
 }
 
@@ -140,6 +142,7 @@ export function buildIncidentCardData(view: IncidentCardView, level: number): In
       comment: can,
     },
     forms: { severity: incident.severity },
+    playbooks: buildPlaybookSection(view.playbooks, level, incident.number),
     ticket: buildTicketSection(view.ticket, level),
   };
 }

@@ -1,5 +1,6 @@
 import type { Role } from '../access/roles';
 import type { Incident } from '../incidents/incident';
+import type { PlaybooksSectionView } from './playbook-views';
 import type { TicketSectionView } from './ticket-views';
 
 /** Container styles Adaptive Cards know; notices and notice cards use them. */
@@ -25,6 +26,8 @@ export interface IncidentCardView {
   notice?: CardNotice;
   /** Teams user ids (29:…) that get a user-specific refresh; at most 60 are used. */
   refreshUserIds?: string[];
+  /** Playbook buttons and runs (drawn by section-playbooks). */
+  playbooks?: PlaybooksSectionView;
   /** The linked ITSM ticket, or the Create ticket button (drawn by section-ticket). */
   ticket?: TicketSectionView;
   /** Reserved: sections are added as named optional fields, never as free-form blocks. */

@@ -190,7 +190,8 @@ export async function startFakeArm(options: { subscriptionId?: string; resourceG
       if (typeof body?.logicAppsResourceId !== 'string' || typeof body.tenantId !== 'string')
         return armError(res, 400, 'BadRequest', 'logicAppsResourceId and tenantId are required');
       playbookRuns.push({ incident: incident.name, body });
-      res.writeHead(204).end();
+      res.writeHead(204);
+      res.end();
       return;
     }
     if (rawCommentId && req.method === 'PUT') return putComment(req, res, incident, decodeURIComponent(rawCommentId));

@@ -1,0 +1,106 @@
+import axios, { isAxiosError } from 'axios';
+import type { SecretProvider } from '../config/secret-provider';
+import { ArgusError } from '../errors/catalog';
+import { retryAfterMs } from '../incidents/sentinel-request';
+import type { Logger } from '../logging/logger';
+import type { PlaybookRunner, TriggerRequest } from './runner';
+
+export interface HttpRunnerOptions {
+  secrets: Pick<SecretProvider, 'get'>;
+  /** Attempts in total, the first included. */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the run fails instead. */
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The body a Logic App HTTP trigger receives (docs/playbooks.md shows its JSON schema). */
+export function httpTriggerBody(req: TriggerRequest) {
+  const { run, incident } = req;
+  const who = (a: TriggerRequest['run']['requestedBy'] | undefined) => (a ? { aadObjectId: a.aadObjectId ?? null, name: a.name ?? null, tenantId: a.tenantId ?? null } : null);
+  return {
+    runId: run.runId,
+    playbookId: run.playbookId,
+    incident: { id: incident.name, number: incident.number, title: incident.title, severity: incident.severity },
+    entity: run.entity ? { kind: run.entity.kind, id: run.entity.id, name: run.entity.displayName } : null,
+    requestedBy: who(run.requestedBy),
+    approvedBy: who(run.approvedBy),
+    callbackUrl: req.callbackUrl ?? null,
+  };
+}
+
+/** The trigger URL carries a SAS signature: it must go over TLS (plain http only to this machine). */
+function checkUrl(value: string): URL | undefined {
+  try {
+    const url = new URL(value);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function reasonOf(status: number, data: unknown): string {
+  const error = typeof data === 'object' && data !== null ? (data as { error?: { code?: unknown; message?: unknown } }).error : undefined;
+  const code = typeof error?.code === 'string' ? ` ${error.code}` : '';
+  const message = typeof error?.message === 'string' ? `: ${error.message.slice(0, 300)}` : '';
+  return `${status}${code}${message}`;
+}
+
+/**
+ * HTTP target: POSTs the run to the Logic App trigger URL read from `target.urlSecret`. 429, 5xx and
+ * network failures are retried with backoff (Retry-After honoured) carrying the same runId — also
+ * as `x-ms-client-tracking-id`, so the Logic App's run history is searchable by it and a repeat can
+ * be recognised. Any other 4xx fails the run with the Logic App's reason. The URL is never logged.
+ */
+export function createHttpRunner(options: HttpRunnerOptions): PlaybookRunner {
+  // Worst case (4 slow attempts and long Retry-Afters) stays under the intake's visibility timeout,
+  // so no other instance picks the same event up while this one still waits.
+  const attempts = options.attempts ?? 4;
+  const baseDelayMs = options.baseDelayMs ?? 1000;
+  const maxDelayMs = options.maxDelayMs ?? 8_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 20_000;
+  const http = axios.create({ timeout: options.timeoutMs ?? 10_000, maxRedirects: 0, validateStatus: () => true });
+
+  return {
+    async trigger(req) {
+      const { playbook, run } = req;
+      if (playbook.target.type !== 'http') throw new ArgusError('ARGUS_INTERNAL', `playbook ${playbook.definition.id} is not an HTTP playbook`);
+      const secretName = playbook.target.urlSecret;
+      const raw = await options.secrets.get(secretName);
+      if (!raw) return { ok: false, reason: `The trigger URL secret '${secretName}' is not set.` };
+      const url = checkUrl(raw.trim());
+      if (!url) return { ok: false, reason: `The trigger URL in secret '${secretName}' is not an https URL.` };
+      const log = options.log?.child({ runId: run.runId, playbook: run.playbookId, host: url.host });
+      const body = httpTriggerBody(req);
+      let last = '';
+      for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        let wait: number | undefined;
+        try {
+          const res = await http.post(url.href, body, {
+            headers: { 'content-type': 'application/json', 'x-ms-client-tracking-id': run.runId },
+          });
+          if (res.status >= 200 && res.status < 300) return { ok: true, detail: `Logic App accepted the run (${res.status})` };
+          last = reasonOf(res.status, res.data);
+          if (res.status !== 429 && res.status < 500) return { ok: false, reason: `The Logic App refused the run (${last}).` };
+          wait = retryAfterMs(res.headers as Record<string, unknown>);
+          if (wait !== undefined && wait > maxRetryAfterMs) return { ok: false, reason: `The Logic App is throttling (${last}); retry later.` };
+        } catch (err) {
+          // The axios error holds the URL and its signature: keep only its code.
+          last = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
+        }
+        if (attempt === attempts) break;
+        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        const delay = wait ?? ceiling / 2 + Math.random() * (ceiling / 2);
+        log?.warn({ attempt, problem: last, delayMs: Math.round(delay) }, 'playbook trigger failed; retrying with the same runId');
+        await sleep(delay);
+      }
+      return { ok: false, reason: `The Logic App could not be reached after ${attempts} attempts (${last}).` };
+    },
+  };
+}
