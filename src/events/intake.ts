@@ -159,7 +159,8 @@ export class DurableIntake {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.wakeAll();
-      if (this.inFlight === 0 && (await this.o.queue.depth()) === 0 && this.inFlight === 0) return;
+      const quiet = () => this.inFlight === 0 && !this.committing && this.accepting.length === 0;
+      if (quiet() && (await this.o.queue.depth()) === 0 && quiet()) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`intake not idle after ${timeoutMs} ms`);
