@@ -17,11 +17,14 @@ export interface ItsmRetryBudget {
   maxDelayMs: number;
   /** A longer Retry-After is not waited for here: the call fails (transient) and the work is parked. */
   maxRetryAfterMs: number;
+  /** Per-attempt timeout; default the requester's. */
+  timeoutMs?: number;
 }
 
 /** Background work (ticket sync) waits a while; a person waiting on a command does not. */
 export const backgroundBudget: ItsmRetryBudget = { attempts: 3, baseDelayMs: 300, maxDelayMs: 4_000, maxRetryAfterMs: 15_000 };
-export const interactiveBudget: ItsmRetryBudget = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, maxRetryAfterMs: 2_000 };
+// Teams expects a bot to answer a message within seconds.
+export const interactiveBudget: ItsmRetryBudget = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, maxRetryAfterMs: 2_000, timeoutMs: 4_000 };
 
 /** ARGUS_DEPENDENCY_FAILED from an ITSM, with what a retry decision needs. */
 export class ItsmCallError extends ArgusError {
@@ -124,7 +127,7 @@ export function createItsmRequester(options: ItsmHttpOptions): ItsmRequester {
           data = new URLSearchParams(call.form).toString();
         } else if (call.body !== undefined) headers['content-type'] = 'application/json';
         const params = call.query ? Object.fromEntries(Object.entries(call.query).filter(([, v]) => v !== undefined)) : undefined;
-        const r = await http.request({ method: call.method, url: `${base}${call.path}`, params, data, headers });
+        const r = await http.request({ method: call.method, url: `${base}${call.path}`, params, data, headers, timeout: budget.timeoutMs });
         res = { status: r.status, data: r.data, headers: r.headers as Record<string, unknown> };
       } catch (err) {
         if (err instanceof ArgusError) throw err;
