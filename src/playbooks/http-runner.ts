@@ -27,7 +27,10 @@ export function httpTriggerBody(req: TriggerRequest) {
     runId: run.runId,
     playbookId: run.playbookId,
     incident: { id: incident.name, number: incident.number, title: incident.title, severity: incident.severity },
-    entity: run.entity ? { kind: run.entity.kind, id: run.entity.id, name: run.entity.displayName } : null,
+    // The entity's own Sentinel properties too (aadUserId, hostName, address…): what the Logic App acts on.
+    entity: run.entity
+      ? { kind: run.entity.kind, id: run.entity.id, name: run.entity.displayName, properties: incident.entities.find((e) => e.id === run.entity?.id)?.properties ?? {} }
+      : null,
     requestedBy: who(run.requestedBy),
     approvedBy: who(run.approvedBy),
     callbackUrl: req.callbackUrl ?? null,

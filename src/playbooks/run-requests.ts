@@ -144,7 +144,7 @@ export async function decideApproval(
   const problem = approvalProblem(run, who.actor, who.decision, deps.tenantId);
   const withdrawing = !input.approve && !!actor.aadObjectId && actor.aadObjectId === run.requestedBy.aadObjectId;
   if (problem && !withdrawing) {
-    await auditRun(deps, { action: playbookAudit.approvalDenied, outcome: 'denied', run, actor, roles: who.decision.roles, detail: { decision: input.approve ? 'approve' : 'reject', reason: problem, federated: who.decision.federated } });
+    await auditRun(deps, { action: playbookAudit.approvalDenied, outcome: 'denied', run, actor, roles: who.decision.roles, detail: { decision: input.approve ? 'approve' : 'reject', reason: problem, federated: who.decision.federated, requestCorrelationId: who.correlationId } });
     return { kind: 'denied', reason: problem, run };
   }
   if (run.approval && Date.parse(run.approval.expiresAt) <= now) {
@@ -166,11 +166,11 @@ export async function decideApproval(
   }
   const after = changed.after;
   if (input.approve) {
-    await auditRun(deps, { action: playbookAudit.approved, outcome: 'allowed', run: after, actor, roles: who.decision.roles, detail: { requestedBy: run.requestedBy.aadObjectId } });
+    await auditRun(deps, { action: playbookAudit.approved, outcome: 'allowed', run: after, actor, roles: who.decision.roles, detail: { requestedBy: run.requestedBy.aadObjectId, requestCorrelationId: who.correlationId } });
     await queueTrigger(deps, after);
   } else {
     await deps.runs.release(after);
-    await auditRun(deps, { action: playbookAudit.rejected, outcome: 'rejected', run: after, actor, roles: who.decision.roles, detail: { withdrawn: withdrawing } });
+    await auditRun(deps, { action: playbookAudit.rejected, outcome: 'rejected', run: after, actor, roles: who.decision.roles, detail: { withdrawn: withdrawing, requestCorrelationId: who.correlationId } });
   }
   await announce(deps, after);
   return { kind: 'decided', run: after };

@@ -5,7 +5,7 @@ import type { Playbook, PlaybookRun } from './playbook';
 export interface TriggerRequest {
   run: PlaybookRun;
   playbook: Playbook;
-  incident: Pick<Incident, 'name' | 'number' | 'title' | 'severity'>;
+  incident: Pick<Incident, 'name' | 'number' | 'title' | 'severity' | 'entities'>;
   /** Where the Logic App reports back (HTTP targets; built from the config's publicUrl). */
   callbackUrl?: string;
 }

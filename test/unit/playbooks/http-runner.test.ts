@@ -35,7 +35,8 @@ function request(runId: string): TriggerRequest {
     correlationId: 'c1',
     approvalCards: [],
   };
-  return { run, playbook, incident: { name: 'inc-1', number: 7, title: 'Beacon', severity: 'High' }, callbackUrl: 'https://argus.example.com/api/webhooks/playbooks' };
+  const entities = [{ kind: 'Ip', id: 'e-ip-1', displayName: '203.0.113.45', properties: { address: '203.0.113.45' } }];
+  return { run, playbook, incident: { name: 'inc-1', number: 7, title: 'Beacon', severity: 'High', entities }, callbackUrl: 'https://argus.example.com/api/webhooks/playbooks' };
 }
 
 function runner(url: string | undefined, logs = createMemoryLogStream()) {
@@ -64,7 +65,7 @@ test('the Logic App gets the run, entity, people and callback URL; 5xx is retrie
     runId: '11111111-0000-4000-8000-000000000001',
     playbookId: 'block-ip',
     incident: { id: 'inc-1', number: 7, title: 'Beacon', severity: 'High' },
-    entity: { kind: 'Ip', id: 'e-ip-1', name: '203.0.113.45' },
+    entity: { kind: 'Ip', id: 'e-ip-1', name: '203.0.113.45', properties: { address: '203.0.113.45' } },
     requestedBy: { aadObjectId: 'u1', name: 'Rui', tenantId: 't1' },
     approvedBy: null,
     callbackUrl: 'https://argus.example.com/api/webhooks/playbooks',
