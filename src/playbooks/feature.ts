@@ -26,7 +26,7 @@ export const callbackPath = '/api/webhooks/playbooks';
 export const playbooksFeature: Feature = {
   name: 'playbooks',
   tables: [tableNames.playbookRuns],
-  register(ctx) {
+  async register(ctx) {
     const file = ctx.config.file;
     const settings = file.playbooks;
     const logger = ctx.logger.child({ feature: 'playbooks' });
@@ -70,6 +70,10 @@ export const playbooksFeature: Feature = {
     ctx.router.on('playbook.run.deadline', (event) => checkDeadline(deps, event.payload));
 
     ctx.routes.push({ method: 'POST', path: callbackPath, readsBody: true, handler: createWebhookHandler(playbookCallbackSpec(secretNames.playbookCallback), ctx.webhookDeps) });
+
+    // Without a way to authenticate callbacks every report is refused, and every run times out.
+    if (catalog.available().length && !file.webhookAuth.entra && !(await ctx.secrets.get(secretNames.playbookCallback)))
+      logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra: Logic Apps cannot report results, so runs will time out');
 
     const sweeper = startSweeper({ intervalMs: parseIsoDuration(settings.sweepInterval) ?? 15_000, sweep: () => sweepRuns(deps), logger });
     ctx.onStop(() => sweeper.stop());

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import type { AppContext } from '../../../src/app/context';
+import { loadConfig } from '../../../src/config/load-config';
 import { isArgusError, type ArgusError } from '../../../src/errors/catalog';
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
 import { loadPlaybookCatalog, parsePlaybook } from '../../../src/playbooks/catalog';
 import { parseIsoDuration } from '../../../src/playbooks/duration';
+import { playbooksFeature } from '../../../src/playbooks/feature';
 
 const shipped = resolve(__dirname, '../../../playbooks');
 const sentinel = { subscriptionId: 'd0cfe6b2-9ac0-4464-9919-dccaee2e48c0', resourceGroup: 'soc-rg' };
@@ -108,4 +111,21 @@ test('ISO-8601 durations: days, hours, minutes, (fractional) seconds', () => {
   assert.equal(parseIsoDuration('P1DT1H'), 90_000_000);
   assert.equal(parseIsoDuration('PT0.5S'), 500);
   for (const bad of ['P', 'PT', '15M', 'P1M', 'PT1.S', '']) assert.equal(parseIsoDuration(bad), undefined, bad);
+});
+
+test('a bad playbook file stops start-up: the feature refuses to register, naming file and key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'argus-playbooks-'));
+  try {
+    writeFileSync(join(dir, 'bad.yaml'), `${valid}timeout: soon\n`);
+    const config = loadConfig({}, { fileText: `playbooks: { dir: '${dir}' }` });
+    // Loading the catalog is the first thing registration does; nothing else of the context is reached.
+    const ctx = { config, logger: createLogger({ level: 'silent' }) } as unknown as AppContext;
+    await assert.rejects(Promise.resolve().then(() => playbooksFeature.register(ctx)), (err: unknown) => {
+      assert.ok(isArgusError(err, 'ARGUS_CONFIG_INVALID'));
+      assert.match(err.message, /playbook bad\.yaml is invalid: timeout: must be an ISO-8601 duration/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
