@@ -114,6 +114,8 @@ export class TeamsRateLimiter {
   seed(conversation: string, times: number[]): void {
     const log = this.conversation(conversation).log;
     const now = this.options.now?.() ?? Date.now();
-    for (const t of times) log.record(t, now);
+    // Times this limiter booked itself come back with the lease: count each call once.
+    const known = new Set(log.snapshot());
+    for (const t of times) if (!known.has(t)) log.record(t, now);
   }
 }

@@ -46,3 +46,13 @@ test('a pause (429 Retry-After) holds the whole conversation', () => {
   const [other] = book(limiter, clock, 1, 'd');
   assert.equal(other, 5_000);
 });
+
+test('seeding with times the limiter already holds does not count them twice', () => {
+  const clock = { now: 10_000 };
+  const limiter = new TeamsRateLimiter({ now: () => clock.now });
+  book(limiter, clock, 5);
+  for (let i = 0; i < 10; i += 1) limiter.seed('c', limiter.recent('c'));
+  assert.equal(limiter.recent('c').length, 5);
+  limiter.seed('c', [9_000]);
+  assert.equal(limiter.recent('c').length, 6, 'a call booked by another instance is counted');
+});
