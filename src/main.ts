@@ -2,6 +2,7 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createGraphGroupChecker } from './access/graph-group-checker';
 import { createInMemoryGroupChecker } from './access/group-membership';
 import { createRoleResolver } from './access/role-resolver';
+import { startBacklogMonitor } from './app/backlog-monitor';
 import type { AppContext } from './app/context';
 import { features } from './app/features';
 import { operationalRoutes } from './app/routes';
@@ -195,12 +196,13 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     routes: [
       { method: 'POST', path: '/api/messages', readsBody: true, handler: createMessagesHandler(adapter, turn, logger) },
       ...routes,
-      ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry }),
+      ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry, queue: () => intake.depth() }),
     ],
   });
   const { url, port } = await server.listen(options.port ?? config.port, config.host);
   intake.start();
   cardWorker.start();
+  const backlog = startBacklogMonitor({ intake, metrics, logger });
   logger.info({ url, devMode: config.devMode }, 'Argus is listening');
 
   let stopped: Promise<void> | undefined;
@@ -220,6 +222,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
       (stopped ??= (async () => {
         logger.info('shutting down: no new requests, finishing work in flight');
         await server.close();
+        backlog.stop();
         await intake.stop();
         await cardWorker.stop();
         for (const hook of stopHooks) await hook();

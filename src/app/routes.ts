@@ -9,13 +9,19 @@ export function operationalRoutes(deps: {
   secrets: SecretProvider;
   checkSecrets: boolean;
   metrics: MetricsRegistry;
+  /** Reads the event queue (proves the queue service answers). */
+  queue: () => Promise<unknown>;
 }): RouteDefinition[] {
   async function probe(name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean; error?: string }> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await fn();
+      // A dependency that hangs is as unready as one that refuses: answer within a few seconds.
+      await Promise.race([fn(), new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3_000)))]);
       return { name, ok: true };
     } catch (err) {
       return { name, ok: false, error: err instanceof Error ? err.message.slice(0, 300) : String(err) };
+    } finally {
+      clearTimeout(timer);
     }
   }
   return [
@@ -27,6 +33,7 @@ export function operationalRoutes(deps: {
       handler: async (): Promise<HttpResult> => {
         const checks = await Promise.all([
           probe('storage', () => deps.store.ping()),
+          probe('queue', async () => void (await deps.queue())),
           ...(deps.checkSecrets ? [probe('keyVault', () => deps.secrets.ping())] : []),
         ]);
         const failing = checks.filter((c) => !c.ok);

@@ -68,6 +68,13 @@ export class EventQueue {
     await this.poison.sendMessage(pack([{ partitionKey: ref.partitionKey, rowKey: ref.rowKey }])[0]!);
   }
 
+  /** Age of the oldest message waiting (visible ones only: retries waiting for their backoff are not counted). */
+  async oldestAgeMs(now = Date.now()): Promise<number> {
+    const res = await this.queue.peekMessages({ numberOfMessages: 1 });
+    const first = res.peekedMessageItems[0];
+    return first ? Math.max(0, now - first.insertedOn.getTime()) : 0;
+  }
+
   async depth(): Promise<number> {
     const props = await this.queue.getProperties();
     return props.approximateMessagesCount ?? 0;

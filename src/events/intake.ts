@@ -174,6 +174,10 @@ export class DurableIntake {
     return this.o.queue.depth();
   }
 
+  async oldestAgeMs(): Promise<number> {
+    return this.o.queue.oldestAgeMs();
+  }
+
   async listDead(): Promise<StoredEvent[]> {
     return this.o.store.listByStatus('dead');
   }

@@ -145,5 +145,8 @@ describe('bad webhook requests get their documented error, change nothing and ne
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     assert.match(metrics, /argus_webhook_requests_total\{outcome="accepted",source="sentinel"\} 1/);
     assert.match(metrics, /argus_webhook_requests_total\{outcome="signature-mismatch",source="sentinel"\} 2/);
+    assert.match(metrics, /^argus_events_queue_depth \d+$/m);
+    assert.match(metrics, /^argus_events_oldest_pending_seconds \d+$/m);
+    assert.match(metrics, /^argus_events_dead_lettered \d+$/m);
   });
 });

@@ -67,7 +67,7 @@ test('storage down: webhooks get 503 (never a 202 for what is not stored), /read
   assert.equal(down.code, 'ARGUS_STORAGE_UNAVAILABLE');
   const ready = await fetch(`${argus.url}/readyz`);
   assert.equal(ready.status, 503);
-  assert.deepEqual(((await ready.json()) as { failing: string[] }).failing, ['storage']);
+  assert.ok(((await ready.json()) as { failing: string[] }).failing.includes('storage'));
 
   azurite = await startStorage();
   for (let i = 0; i < 50 && !(await fetch(`${argus.url}/readyz`)).ok; i += 1) await new Promise((r) => setTimeout(r, 200));
