@@ -3,6 +3,7 @@ import { createSecretProvider } from '../app/secrets';
 import { loadConfig, type ArgusConfig } from '../config/load-config';
 import { secretNames, type SecretProvider } from '../config/secret-provider';
 import { createSentinelClient } from '../incidents/sentinel-client';
+import { createTicketSystem } from '../ticketing/ticket-system-factory';
 import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
 import { writeLine, type CliCommand } from './command';
@@ -67,10 +68,20 @@ function checks(config: ArgusConfig, secrets: SecretProvider, credential: () => 
       },
     });
   }
+  const tickets = createTicketSystem(file.itsm, secrets, createLogger({ level: 'silent' }));
+  if (tickets) {
+    list.push({
+      name: 'itsm',
+      run: async () => {
+        await tickets.ping();
+        return `${file.itsm.provider} answers`;
+      },
+    });
+  }
   return list;
 }
 
-/** `argus doctor`: checks config, secrets, storage, Teams and Sentinel, and says what is wrong. */
+/** `argus doctor`: checks config, secrets, storage, Teams, Sentinel and the ITSM, and says what is wrong. */
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'Check configuration, secrets, storage and reachability',
