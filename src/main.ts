@@ -109,6 +109,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     router,
     logger,
     ...file.intake,
+    // More than a few webhooks waiting for their acknowledgement: let intake have storage first.
+    intakeBusy: () => server.inFlight > 4,
     ...options.intake,
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });

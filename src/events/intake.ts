@@ -22,6 +22,13 @@ export interface IntakeOptions {
   /** Longest wait between two looks at an empty queue. */
   maxPollIntervalMs?: number;
   onProcessed?: (event: ArgusEvent, outcome: 'done' | 'retry' | 'dead', error?: unknown) => void;
+  /**
+   * True while acknowledging webhooks is busy: processing then runs at `busyConcurrency`, so a
+   * burst is stored and acknowledged first and worked off right after (the backlog shows in
+   * /metrics and the log), instead of both competing for storage.
+   */
+  intakeBusy?: () => boolean;
+  busyConcurrency?: number;
 }
 
 export interface AcceptInput<N extends EventName> {
@@ -53,7 +60,7 @@ export class DurableIntake {
   private readonly wakers = new Set<() => void>();
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
-  private readonly o: Required<Omit<IntakeOptions, 'onProcessed'>> & Pick<IntakeOptions, 'onProcessed'>;
+  private readonly o: Required<Omit<IntakeOptions, 'onProcessed' | 'intakeBusy'>> & Pick<IntakeOptions, 'onProcessed' | 'intakeBusy'>;
 
   constructor(options: IntakeOptions) {
     this.o = {
@@ -64,6 +71,7 @@ export class DurableIntake {
       concurrency: 16,
       sweepIntervalMs: Math.min(30_000, (options.visibilityTimeoutSeconds ?? 120) * 1000),
       maxPollIntervalMs: 1_000,
+      busyConcurrency: 2,
       ...options,
     };
   }
@@ -201,7 +209,7 @@ export class DurableIntake {
     let pause = 20;
     while (!this.stopping) {
       // Fetch more only while there is room: messages waiting in memory would hide from other instances.
-      const room = this.inFlight < this.o.concurrency ? Math.max(1, Math.ceil((this.o.concurrency - this.inFlight) / 8)) : 0;
+      const room = this.inFlight < this.limit ? Math.max(1, Math.ceil((this.limit - this.inFlight) / 8)) : 0;
       let messages: QueuedEvent[] = [];
       if (room > 0) {
         try {
@@ -254,9 +262,21 @@ export class DurableIntake {
     await this.o.queue.complete(msg);
   }
 
-  /** At most `concurrency` events are processed at once, however they were batched. */
+  private get limit(): number {
+    return this.o.intakeBusy?.() ? Math.min(this.o.busyConcurrency, this.o.concurrency) : this.o.concurrency;
+  }
+
+  /** At most `limit` events are processed at once, however they were batched. */
   private async slot(): Promise<() => void> {
-    while (this.running >= this.o.concurrency) await new Promise<void>((r) => this.slotWaiters.push(r));
+    // Re-checked every 50 ms as well: the limit rises again when the burst is over.
+    while (this.running >= this.limit)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 50);
+        this.slotWaiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     this.running += 1;
     return () => {
       this.running -= 1;
