@@ -121,31 +121,26 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       installedAt: new Date().toISOString(),
       installedBy: ctx.actor.aadObjectId,
     });
-    await options.audit.append({
-      action: 'teams.installed',
+    await auditConversation('teams.installed', ctx, { kind: ctx.conversationKind, teamId: channelData?.team?.id ?? null });
+  }
+
+  function auditConversation(action: string, ctx: RequestContext, detail: Record<string, unknown>) {
+    return options.audit.append({
+      action,
       outcome: 'succeeded',
       actorId: ctx.actor.aadObjectId,
       actorName: ctx.actor.name,
       actorTenantId: ctx.actor.tenantId,
       target: ctx.conversationId,
       correlationId: ctx.correlationId,
-      detail: { kind: ctx.conversationKind, teamId: channelData?.team?.id ?? null },
+      detail,
     });
   }
 
   async function uninstall(activity: Partial<Activity>, ctx: RequestContext): Promise<void> {
     const channelData = activity.channelData as { team?: { id?: string } } | undefined;
     const removed = await options.conversations.remove(ctx.conversationId, channelData?.team?.id);
-    await options.audit.append({
-      action: 'teams.uninstalled',
-      outcome: 'succeeded',
-      actorId: ctx.actor.aadObjectId,
-      actorName: ctx.actor.name,
-      actorTenantId: ctx.actor.tenantId,
-      target: ctx.conversationId,
-      correlationId: ctx.correlationId,
-      detail: { removed },
-    });
+    await auditConversation('teams.uninstalled', ctx, { removed });
   }
 
   return async (context) => {

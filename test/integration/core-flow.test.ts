@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { installActivity, invokeActivity, messageActivity, uninstallActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const partner = 'bbbbbbbb-0000-4000-8000-000000000002';
@@ -208,6 +208,13 @@ describe('core flow: install → subscribe → Sentinel incident → live card �
     assert.match(cardText(h.connector.cardOf(await ask(reader, 'incident 48213'))), /48213/);
     assert.match(cardText(h.connector.cardOf(await ask(reader, 'incident 999'))), /no incident number 999/);
     assert.match(cardText(h.connector.cardOf(await ask(stranger, 'incidents'))), /Access denied/);
+  });
+
+  test('removing Argus from the team forgets the conversation and audits it', async () => {
+    const res = await h.activity(uninstallActivity(spot, admin));
+    assert.equal(res.status, 200);
+    assert.equal(await countEntities(h.table(tableNames.conversations)), 0);
+    assert.equal((await auditRows((r) => r.action === 'teams.uninstalled')).length, 1);
   });
 
   test('argus audit verify passes on the chain, then fails naming the row after one is altered in storage', async () => {
