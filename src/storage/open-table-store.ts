@@ -67,11 +67,17 @@ export async function openTableStore(storage: StorageConfig, options: OpenTableS
   return { store, embedded, queueConnection };
 }
 
+/**
+ * Short retries: when storage is down, a webhook sender should get its 503 within seconds (and
+ * retry itself) rather than hold a connection open while the SDK backs off for a minute.
+ */
+const retryOptions = { maxRetries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 3_000 };
+
 function createStore(target: Target, extra: { embedded?: EmbeddedAzurite; pingTimeoutMs: number }): TableStore {
   const clients = new Map<string, TableClient>();
   // ping must fail fast, so its client does not retry.
   const pingClient = serviceClient(target, { retryOptions: { maxRetries: 0 } });
-  const service = serviceClient(target, {});
+  const service = serviceClient(target, { retryOptions });
   let closed = false;
 
   const client = (table: string): TableClient => {
@@ -81,8 +87,8 @@ function createStore(target: Target, extra: { embedded?: EmbeddedAzurite; pingTi
     if (!c) {
       c =
         target.kind === 'connectionString'
-          ? TableClient.fromConnectionString(target.connectionString, table, target.options)
-          : new TableClient(target.url, table, target.credential);
+          ? TableClient.fromConnectionString(target.connectionString, table, { ...target.options, retryOptions })
+          : new TableClient(target.url, table, target.credential, { retryOptions });
       clients.set(table, c);
     }
     return c;

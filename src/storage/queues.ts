@@ -16,10 +16,12 @@ export interface QueueFactory {
 
 /** Queues of the same storage account as the tables: a connection string, or an account URL + identity. */
 export function createQueueFactory(connection: QueueConnection): QueueFactory {
+  // Short retries, as for tables: an outage should surface in seconds, not minutes.
+  const retryOptions = { maxTries: 4, retryDelayInMs: 300, maxRetryDelayInMs: 3_000 };
   const service =
     connection.kind === 'connectionString'
-      ? QueueServiceClient.fromConnectionString(connection.connectionString)
-      : new QueueServiceClient(connection.accountUrl, connection.credential);
+      ? QueueServiceClient.fromConnectionString(connection.connectionString, { retryOptions })
+      : new QueueServiceClient(connection.accountUrl, connection.credential, { retryOptions });
   return {
     queue: (name) => service.getQueueClient(name),
     async ensureQueue(name) {
