@@ -110,7 +110,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     logger,
     ...file.intake,
     // More than a few webhooks waiting for their acknowledgement: let intake have storage first.
-    intakeBusy: () => server.inFlight > 4,
+    intakeBusy: () => server.inFlight > 16,
     ...options.intake,
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });

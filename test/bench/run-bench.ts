@@ -93,6 +93,15 @@ async function main(): Promise<void> {
       if (status !== 202) throw new Error(`ingest answered ${status}`);
     });
     const ingestRps = Math.round(ingestCount / ((performance.now() - t0) / 1000));
+    // Let Argus work off what it acknowledged, so (b) and (c) measure an idle system.
+    const drained = async () => {
+      for (let i = 0; i < 1200; i += 1) {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        if (/^argus_events_queue_depth 0$/m.test(text) && /^argus_events_processing 0$/m.test(text)) return;
+        await sleep(500);
+      }
+    };
+    await drained();
 
     // (b) raw Azurite single-entity inserts on the same emulator: warm, concurrency 32, same size.
     const owner = JSON.parse(readFileSync(join(dir, 'data', 'azurite.json'), 'utf8')) as { tableEndpoint: string };
@@ -149,6 +158,7 @@ async function main(): Promise<void> {
       await sleep(200);
     }
 
+    await drained();
     // (d) a storm: `stormVersions` updates of each of `stormIncidents` incidents, as fast as accepted.
     const before = connector.calls.length;
     const throttledBefore = connector.throttled;
