@@ -3,6 +3,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { decodeKey, encodeKey, statusOf } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
+import { listEntitiesWhere } from '../storage/list-entities';
 import type { ArgusEvent, EventName } from './event-map';
 
 export const eventStatuses = ['pending', 'processing', 'done', 'dead'] as const;
@@ -142,14 +143,10 @@ export class EventStore {
     return this.list(`status eq '${status}'`, limit);
   }
 
-  private async list(filter: string, limit: number): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
-    for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      out.push(this.fromEntity(entity as EventEntity));
-      if (out.length >= limit) break;
-    }
-    return out;
+  private list(filter: string, limit: number): Promise<StoredEvent[]> {
+    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e as EventEntity), limit);
   }
+
 
   /**
    * Moves an event to a new status with optimistic concurrency; returns the new etag, or undefined

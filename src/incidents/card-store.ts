@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { decodeKey, encodeKey, statusOf } from '../storage/keys';
+import { listEntitiesWhere } from '../storage/list-entities';
 
 /**
  * One card per incident per conversation (table ArgusCards, PartitionKey = incident). The row is
@@ -101,18 +102,10 @@ export class CardStore {
     }
   }
 
-  private async query(filter: string, limit = 5000): Promise<CardRecord[]> {
-    const out: CardRecord[] = [];
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push(this.fromEntity(e));
-        if (out.length >= limit) break;
-      }
-    } catch (err) {
-      throw storageError(err);
-    }
-    return out;
+  private query(filter: string, limit = 5000): Promise<CardRecord[]> {
+    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e), limit);
   }
+
 
   private fromEntity(e: Record<string, unknown> & { etag?: string }): CardRecord {
     let notes: string[] = [];

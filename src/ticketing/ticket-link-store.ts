@@ -4,6 +4,7 @@ import { encodeKey, statusOf } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
 import { isTicketOpen, type TicketProvider } from './ticket';
 import type { StoredTicketLink, TicketLink } from './ticket-link';
+import { listEntitiesWhere } from '../storage/list-entities';
 
 const partition = 'link';
 const maxSaveAttempts = 5;
@@ -95,18 +96,10 @@ export class TicketLinkStore {
     return (await this.list(filter, 1))[0];
   }
 
-  private async list(filter: string, limit: number): Promise<StoredTicketLink[]> {
-    const out: StoredTicketLink[] = [];
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push(this.fromEntity(e));
-        if (out.length >= limit) break;
-      }
-    } catch (err) {
-      throw storageError(err);
-    }
-    return out;
+  private list(filter: string, limit: number): Promise<StoredTicketLink[]> {
+    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e), limit);
   }
+
 
   private fromEntity(e: Record<string, unknown> & { etag?: string }): StoredTicketLink {
     return { ...unpackJson<TicketLink>(e, 'data'), etag: String(e.etag) };
