@@ -80,10 +80,10 @@ export class TeamsRateLimiter {
   }
 
   /**
-   * Books the next slot for a call to `conversation` and resolves when it is due. Calls are
-   * booked in order, so a burst is spread out rather than sent at once.
+   * Books the next slot for a call to `conversation` and returns when it is due (epoch ms). Calls
+   * are booked in order, so a burst is spread out rather than sent at once.
    */
-  async acquire(conversation: string, tenant = 'default'): Promise<void> {
+  reserve(conversation: string, tenant = 'default'): number {
     const now = this.options.now?.() ?? Date.now();
     const c = this.conversation(conversation);
     const t = this.tenant(tenant);
@@ -95,7 +95,12 @@ export class TeamsRateLimiter {
     }
     c.log.record(at, now);
     t.record(at, now);
-    const wait = at - now;
+    return at;
+  }
+
+  /** Books the next slot (see `reserve`) and resolves when it is due. */
+  async acquire(conversation: string, tenant = 'default'): Promise<void> {
+    const wait = this.reserve(conversation, tenant) - (this.options.now?.() ?? Date.now());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 

@@ -42,7 +42,7 @@ test('argus serve: a real process that signs its samples, answers /readyz, and s
     assert.equal(await new Promise((r) => sample.on('exit', r)), 0, sampleOut);
     assert.match(sampleOut, /^202 /);
     child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000).unref())]);
     assert.equal(code, 0, out.slice(-2000));
     assert.match(out, /"msg":"stopped"/);
     assert.match(out, /incident version processed/);
