@@ -113,7 +113,8 @@ export class IncidentService {
       throw new ArgusError('ARGUS_CONFLICT', `incident ${name} kept changing; try again`);
     });
     if ('noop' in saved && saved.noop) return { record: saved.record, noop: saved.noop };
-    if ('writeback' in saved && saved.writeback && this.options.sentinel) {
+    // Stored as an event even without Sentinel: the ITSM sync reacts to it too (writeBack skips Sentinel then).
+    if ('writeback' in saved && saved.writeback) {
       const payload: IncidentWritebackPayload = {
         ...saved.writeback,
         incidentName: name,

@@ -307,4 +307,16 @@ itsm:
     assert.ok(!graph.graph.requests.some((r) => r.path.includes(partnerUser.aadObjectId)), 'other tenants are never looked up in Graph');
     assert.match(await ask(admin, 'tickets mine'), /not in the directory/);
   });
+
+  test('closing the incident from the card (no Sentinel configured) resolves its ticket', async () => {
+    const before = recordsFor(C)[0]!;
+    assert.notEqual(before.state, '6');
+    const res = await h.activity(invokeActivity(spot, responder, 'incident.close', { incidentId: C, classification: 'TruePositive', classificationComment: 'Contained by the SOC.' }));
+    assert.match(JSON.stringify(res.json.value), /Closed as TruePositive/);
+    const resolved = await waitUntil('resolution from the card', () => recordsFor(C).find((r) => r.state === '6'));
+    assert.match(resolved.close_notes, /Contained by the SOC\./);
+    await h.argus.idle();
+    const updated = (await auditRows('ticket.updated')).filter((r) => r.target === C);
+    assert.ok(updated.length > 0, 'the ticket update is audited');
+  });
 });
