@@ -54,6 +54,8 @@ export class DurableIntake {
   private inFlight = 0;
   private readonly accepting: Array<{ input: AcceptInput<EventName>; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
   private committing = false;
+  private readonly toEnqueue: StoredEvent[] = [];
+  private enqueuing = false;
   private running = 0;
   private readonly slotWaiters: Array<() => void> = [];
   private readonly loops: Promise<void>[] = [];
@@ -136,14 +138,28 @@ export class DurableIntake {
       }
     }
     if (stored.length === 0) return;
-    try {
-      await this.o.queue.send(stored.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
-      await this.o.store.markQueued(stored);
-    } catch (err) {
-      // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
-      this.o.logger.warn({ err, events: stored.length }, 'events stored but not enqueued; the sweep will enqueue them');
+    // Enqueueing is a stage of its own: the next group is stored (and acknowledged) meanwhile.
+    this.toEnqueue.push(...stored);
+    if (!this.enqueuing) {
+      this.enqueuing = true;
+      void this.enqueueLoop();
     }
-    this.wakeAll();
+  }
+
+  /** Sends queue messages for stored events (whatever accumulated meanwhile, together), then marks them queued. */
+  private async enqueueLoop(): Promise<void> {
+    while (this.toEnqueue.length > 0) {
+      const batch = this.toEnqueue.splice(0, 500);
+      try {
+        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
+        await this.o.store.markQueued(batch);
+      } catch (err) {
+        // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
+        this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
+      }
+      this.wakeAll();
+    }
+    this.enqueuing = false;
   }
 
   start(): void {
@@ -167,7 +183,7 @@ export class DurableIntake {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.wakeAll();
-      const quiet = () => this.inFlight === 0 && !this.committing && this.accepting.length === 0;
+      const quiet = () => this.inFlight === 0 && !this.committing && this.accepting.length === 0 && !this.enqueuing;
       if (quiet() && (await this.o.queue.depth()) === 0 && quiet()) return;
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -21,12 +21,21 @@ const secret = 'bench-webhook-secret';
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Bench Admin', '10000000-0000-4000-8000-000000000001', home);
 const e2eChannels = 50;
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const args = new Map(
+  process.argv.slice(2).map((a): [string, string] => {
+    const [k, ...v] = a.replace(/^--/, '').split('=');
+    return [k!, v.join('=')];
+  }),
+);
 const n = (name: string, d: number) => Number(args.get(name) ?? d);
-const ingestCount = n('ingest', 5000);
-const stormIncidents = n('storm-incidents', 100);
+// --phases=ingest,e2e,storm runs a subset (the raw insert rate runs with ingest).
+const phases = new Set((args.get('phases') ?? 'ingest,e2e,storm').split(','));
+const ingestCount = phases.has('ingest') ? n('ingest', 5000) : 0;
+const stormIncidents = phases.has('storm') ? n('storm-incidents', 100) : 0;
 const stormVersions = n('storm-versions', 100);
-const e2eSeconds = n('e2e-seconds', 20);
+const e2eSeconds = phases.has('e2e') ? n('e2e-seconds', 20) : 0;
+// Extra node flags for the Argus process, e.g. --argus-node-args=--cpu-prof (profiling); --argus-stderr shows its log.
+const argusNodeArgs = (args.get('argus-node-args') ?? '').split(' ').filter(Boolean);
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,9 +67,9 @@ async function main(): Promise<void> {
     ARGUS_SECRET_SENTINEL_WEBHOOK_SECRET: secret,
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, [resolve(__dirname, '../../bin/argus.js'), 'serve'], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...argusNodeArgs, resolve(__dirname, '../../bin/argus.js'), 'serve'], { env, cwd: dir, stdio: ['ignore', 'ignore', args.has('argus-stderr') ? 'inherit' : 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i += 1) {
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
     // (a) ingest, incidents no channel gets: warm-up discarded, then measured at concurrency 32.
     let next = 0;
     const unrouted = (count: number) => Array.from({ length: count }, () => incident(100_000 + next++, 0, 'none'));
-    await pool(unrouted(1000), 32, async (p) => void (await post(p)));
+    await pool(unrouted(ingestCount > 0 ? 1000 : 0), 32, async (p) => void (await post(p)));
     const latencies: number[] = [];
     const t0 = performance.now();
     await pool(unrouted(ingestCount), 32, async (p) => {
@@ -123,7 +132,7 @@ async function main(): Promise<void> {
       payload0: new Uint8Array(gzipSync(JSON.stringify(sample))),
     });
     let rawNext = 0;
-    await pool(Array.from({ length: 1000 }, () => rawNext++), 32, async (i) => void (await rawClient.createEntity(entity(i))));
+    await pool(Array.from({ length: ingestCount > 0 ? 1000 : 0 }, () => rawNext++), 32, async (i) => void (await rawClient.createEntity(entity(i))));
     const r0 = performance.now();
     await pool(Array.from({ length: ingestCount }, () => rawNext++), 32, async (i) => void (await rawClient.createEntity(entity(i))));
     const azuriteInsertRps = Math.round(ingestCount / ((performance.now() - r0) / 1000));
@@ -222,8 +231,10 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     await connector.close();
     rmSync(dir, { recursive: true, force: true });
   }
