@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { decodeKey, encodeKey, statusOf } from '../storage/keys';
@@ -27,9 +27,23 @@ function storageDown(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
 }
 
+/** Partitions per source: spreads the events of a busy source over several partitions. */
+const buckets = 16;
+
 /**
- * Stored events (table ArgusEvents): PartitionKey = source, RowKey = the idempotency key. Creating
- * the row is the idempotency lock: a second create of the same key answers 409.
+ * The partition of an event: its source and a bucket derived from the idempotency key, so a
+ * redelivery lands on the same row (the idempotency lock) while one source's events spread over
+ * `buckets` partitions (a partition is a unit of throughput in Table Storage).
+ */
+export function eventPartition(source: string, idempotencyKey: string): string {
+  const bucket = createHash('sha256').update(idempotencyKey).digest()[0]! % buckets;
+  return `${encodeKey(source)}-${bucket.toString(16)}`;
+}
+
+/**
+ * Stored events (table ArgusEvents): PartitionKey = `<source>-<bucket>` (see eventPartition),
+ * RowKey = the idempotency key. Creating the row is the idempotency lock: a second create of the
+ * same key answers 409.
  */
 export class EventStore {
   constructor(private readonly table: TableClient) {}
@@ -60,7 +74,8 @@ export class EventStore {
   }
 
   /**
-   * Stores several new events of one source in one entity-group transaction (group commit).
+   * Stores several new events of one partition (see eventPartition) in one entity-group
+   * transaction (group commit).
    * Resolves undefined when any of them already exists (the transaction then wrote nothing):
    * the caller stores them one by one to tell the duplicates apart.
    */
@@ -84,8 +99,9 @@ export class EventStore {
 
   private entityOf(event: ArgusEvent) {
     return {
-      partitionKey: encodeKey(event.source),
+      partitionKey: eventPartition(event.source, event.idempotencyKey),
       rowKey: encodeKey(event.idempotencyKey),
+      source: event.source,
       eventId: event.id,
       name: event.name,
       correlationId: event.correlationId,
@@ -174,7 +190,7 @@ export class EventStore {
       id: String(entity.eventId),
       name: String(entity.name) as EventName,
       idempotencyKey: decodeKey(String(entity.rowKey)),
-      source: decodeKey(String(entity.partitionKey)),
+      source: typeof entity.source === 'string' ? entity.source : decodeKey(String(entity.partitionKey)),
       receivedAt: String(entity.receivedAt),
       correlationId: String(entity.correlationId),
       payload: unpackJson(entity, 'payload'),

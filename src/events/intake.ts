@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
 import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
-import { EventStore, type StoredEvent } from './event-store';
+import { EventStore, eventPartition, type StoredEvent } from './event-store';
 import type { EventRouter } from './router';
 
 export interface IntakeOptions {
@@ -31,6 +31,9 @@ export interface IntakeOptions {
   busyConcurrency?: number;
 }
 
+/** Group commits in flight at once (each one transaction on one partition). */
+const maxConcurrentCommits = 8;
+
 export interface AcceptInput<N extends EventName> {
   name: N;
   source: string;
@@ -52,8 +55,9 @@ export type AcceptResult = { eventId: string; duplicate: boolean; correlationId:
  */
 export class DurableIntake {
   private inFlight = 0;
-  private readonly accepting: Array<{ input: AcceptInput<EventName>; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
-  private committing = false;
+  private readonly accepting: Array<{ input: AcceptInput<EventName>; partition: string; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
+  /** Group commits in flight. */
+  private commits = 0;
   private readonly toEnqueue: StoredEvent[] = [];
   private enqueuing = false;
   private running = 0;
@@ -80,39 +84,49 @@ export class DurableIntake {
 
   /**
    * Stores the event (or recognises a redelivery). Throws ARGUS_STORAGE_UNAVAILABLE when it
-   * cannot. Concurrent accepts are group-committed: one transaction and one queue message for the
-   * events that arrived while the previous group was being written.
+   * cannot. Concurrent accepts are group-committed: one transaction for the events of one partition
+   * that arrived while earlier groups were being written (several groups are written at once), and
+   * one queue message for what was stored meanwhile.
    */
   accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
     return new Promise<AcceptResult>((resolve, reject) => {
-      this.accepting.push({ input: input as AcceptInput<EventName>, resolve, reject });
-      if (!this.committing) {
-        this.committing = true;
-        void this.commitLoop();
-      }
+      const partition = eventPartition(input.source, input.idempotencyKey);
+      this.accepting.push({ input: input as AcceptInput<EventName>, partition, resolve, reject });
+      this.pump();
     });
   }
 
-  private async commitLoop(): Promise<void> {
-    while (this.accepting.length > 0) {
-      // One group: one source (one partition), at most 100 events and about 2 MB.
-      const source = this.accepting[0]!.input.source;
-      const group: typeof this.accepting = [];
-      let bytes = 0;
-      for (let i = 0; i < this.accepting.length && group.length < 100; ) {
-        const item = this.accepting[i]!;
-        const size = JSON.stringify(item.input.payload).length;
-        if (item.input.source !== source || (group.length > 0 && bytes + size > 2_000_000)) {
-          i += 1;
-          continue;
-        }
-        bytes += size;
-        group.push(item);
-        this.accepting.splice(i, 1);
-      }
-      await this.commit(group).catch((err: unknown) => group.forEach((g) => g.reject(err)));
+  /** Starts group commits while there is room: several at once, each for one partition. */
+  private pump(): void {
+    while (this.accepting.length > 0 && this.commits < maxConcurrentCommits) {
+      const group = this.takeGroup();
+      this.commits += 1;
+      void this.commit(group)
+        .catch((err: unknown) => group.forEach((g) => g.reject(err)))
+        .finally(() => {
+          this.commits -= 1;
+          this.pump();
+        });
     }
-    this.committing = false;
+  }
+
+  /** One group: one partition (a transaction never spans two), at most 100 events and about 2 MB. */
+  private takeGroup(): typeof this.accepting {
+    const partition = this.accepting[0]!.partition;
+    const group: typeof this.accepting = [];
+    let bytes = 0;
+    for (let i = 0; i < this.accepting.length && group.length < 100; ) {
+      const item = this.accepting[i]!;
+      const size = item.partition === partition ? JSON.stringify(item.input.payload).length : 0;
+      if (item.partition !== partition || (group.length > 0 && bytes + size > 2_000_000)) {
+        i += 1;
+        continue;
+      }
+      bytes += size;
+      group.push(item);
+      this.accepting.splice(i, 1);
+    }
+    return group;
   }
 
   private async commit(group: typeof this.accepting): Promise<void> {
@@ -183,7 +197,7 @@ export class DurableIntake {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.wakeAll();
-      const quiet = () => this.inFlight === 0 && !this.committing && this.accepting.length === 0 && !this.enqueuing;
+      const quiet = () => this.inFlight === 0 && this.commits === 0 && this.accepting.length === 0 && !this.enqueuing;
       if (quiet() && (await this.o.queue.depth()) === 0 && quiet()) return;
       await new Promise((r) => setTimeout(r, 25));
     }
