@@ -107,7 +107,6 @@ export class EventStore {
       correlationId: event.correlationId,
       receivedAt: event.receivedAt,
       status: 'pending',
-      queued: false,
       attempts: 0,
       nextAttemptAt: event.receivedAt,
       ...packJson(event.payload, 'payload'),
@@ -135,24 +134,12 @@ export class EventStore {
     return undefined;
   }
 
-  /** Pending events stored before `before` whose queue message was never sent (a crash or an outage). */
-  async listUnqueued(before: Date, limit = 500): Promise<StoredEvent[]> {
-    return this.list(`status eq 'pending' and queued eq false and receivedAt le '${before.toISOString()}'`, limit);
-  }
-
-  /** Records that the events' queue message went out (one transaction per partition). */
-  async markQueued(events: Array<Pick<StoredEvent, 'partitionKey' | 'rowKey'>>): Promise<void> {
-    const byPartition = new Map<string, string[]>();
-    for (const e of events) byPartition.set(e.partitionKey, [...(byPartition.get(e.partitionKey) ?? []), e.rowKey]);
-    try {
-      for (const [partitionKey, rowKeys] of byPartition)
-        for (let i = 0; i < rowKeys.length; i += 100)
-          await this.table.submitTransaction(
-            rowKeys.slice(i, i + 100).map((rowKey) => ['update', { partitionKey, rowKey, queued: true }, 'Merge', { etag: '*' }]),
-          );
-    } catch (err) {
-      throw storageDown(err);
-    }
+  /**
+   * Pending events due before `before`. Called when the queue holds no message at all, these are
+   * events whose message was never sent (a crash between storing and enqueueing, or a queue outage).
+   */
+  async listOverdue(before: Date, limit = 500): Promise<StoredEvent[]> {
+    return this.list(`status eq 'pending' and nextAttemptAt le '${before.toISOString()}'`, limit);
   }
 
   async listByStatus(status: EventStatus, limit = 1000): Promise<StoredEvent[]> {
@@ -170,7 +157,7 @@ export class EventStore {
    */
   async transition(
     stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>,
-    changes: { status: EventStatus; attempts?: number; nextAttemptAt?: string; leaseUntil?: string; lastError?: string; queued?: boolean },
+    changes: { status: EventStatus; attempts?: number; nextAttemptAt?: string; leaseUntil?: string; lastError?: string },
   ): Promise<string | undefined> {
     try {
       const res = await this.table.updateEntity(

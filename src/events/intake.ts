@@ -160,13 +160,12 @@ export class DurableIntake {
     }
   }
 
-  /** Sends queue messages for stored events (whatever accumulated meanwhile, together), then marks them queued. */
+  /** Sends queue messages for stored events (whatever accumulated meanwhile, together). */
   private async enqueueLoop(): Promise<void> {
     while (this.toEnqueue.length > 0) {
       const batch = this.toEnqueue.splice(0, 500);
       try {
         await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
-        await this.o.store.markQueued(batch);
       } catch (err) {
         // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
         this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
@@ -224,7 +223,7 @@ export class DurableIntake {
   async replay(eventId: string): Promise<boolean> {
     const stored = await this.o.store.findById(eventId);
     if (!stored) return false;
-    const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '', queued: true });
+    const etag = await this.o.store.transition(stored, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), lastError: '' });
     if (!etag) return false;
     await this.o.queue.send([{ partitionKey: stored.partitionKey, rowKey: stored.rowKey }]);
     this.wakeAll();
@@ -362,15 +361,18 @@ export class DurableIntake {
 
   /**
    * Enqueues stored events whose message never went out (the instance died between storing and
-   * sending, or the queue was down). Waits a visibility timeout first, so a slow commit in flight
-   * is not doubled; a double would be harmless anyway.
+   * sending, or the queue was down). Only when the queue holds no message at all (its approximate
+   * count is never lower than the real one, and counts hidden and delayed messages too): then a
+   * pending event overdue by a visibility timeout has no message. Under a constant backlog such an
+   * event waits for the first quiet moment; its re-sent message carries only the pointer, so the
+   * event's row is read first and an event finished meanwhile is not run twice.
    */
   private async sweep(): Promise<void> {
-    const unqueued = await this.o.store.listUnqueued(new Date(Date.now() - this.o.visibilityTimeoutSeconds * 1000));
-    if (unqueued.length === 0) return;
-    await this.o.queue.send(unqueued.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
-    await this.o.store.markQueued(unqueued);
-    this.o.logger.info({ count: unqueued.length }, 'stored events that were never enqueued are enqueued now');
+    if ((await this.o.queue.depth()) > 0) return;
+    const overdue = await this.o.store.listOverdue(new Date(Date.now() - this.o.visibilityTimeoutSeconds * 1000));
+    if (overdue.length === 0) return;
+    await this.o.queue.send(overdue.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
+    this.o.logger.info({ count: overdue.length }, 'stored events that were never enqueued are enqueued now');
   }
 
   /** Exponential backoff with jitter. */

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { EventQueue, type QueuedItem } from '../../src/events/event-queue';
+import { EventStore } from '../../src/events/event-store';
+import { DurableIntake } from '../../src/events/intake';
+import { EventRouter } from '../../src/events/router';
+import { createLogger } from '../../src/logging/logger';
+import { createQueueFactory } from '../../src/storage/queues';
+import { startAzurite, type TestAzurite } from '../helpers/azurite';
+
+let azurite: TestAzurite;
+before(async () => {
+  azurite = await startAzurite();
+});
+after(() => azurite.stop());
+
+/** An event queue whose sends fail while `down` is set (a queue outage, or a crash before the send). */
+class FlakyQueue extends EventQueue {
+  down = false;
+  sends = 0;
+  override async send(items: QueuedItem[], delaySeconds = 0): Promise<void> {
+    this.sends += 1;
+    if (this.down) throw new Error('queue unavailable');
+    return super.send(items, delaySeconds);
+  }
+}
+
+async function setup(name: string) {
+  const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+  await table.createTable();
+  const queues = createQueueFactory({ kind: 'connectionString', connectionString: azurite.connectionString });
+  const qname = name.toLowerCase();
+  await queues.ensureQueue(qname);
+  await queues.ensureQueue(`${qname}-poison`);
+  const queue = new FlakyQueue(queues.queue(qname), queues.queue(`${qname}-poison`));
+  const router = new EventRouter();
+  const handled = new Map<string, number>();
+  router.on('alert.received', async (event) => {
+    handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1);
+  });
+  const intake = new DurableIntake({
+    store: new EventStore(table),
+    queue,
+    router,
+    logger: createLogger({ level: 'silent' }),
+    visibilityTimeoutSeconds: 1,
+    sweepIntervalMs: 200,
+    maxPollIntervalMs: 100,
+  });
+  return { intake, queue, handled, table };
+}
+
+const alert = (key: string) => ({ name: 'alert.received' as const, source: 'alerts', idempotencyKey: key, payload: { alert: { title: 'test alert' } } });
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('events stored while the queue refused them are enqueued by the sweep and processed once', async () => {
+  const { intake, queue, handled } = await setup('SweepLost');
+  intake.start();
+  try {
+    queue.down = true;
+    const keys = Array.from({ length: 12 }, (_, i) => `lost-${i}`);
+    const results = await Promise.all(keys.map((k) => intake.accept(alert(k))));
+    assert.ok(results.every((r) => !r.duplicate), 'stored: the sender got its acknowledgement');
+    await until('the failed enqueue', () => queue.sends > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(handled.size, 0, 'nothing was processed while no message existed');
+    queue.down = false;
+    await until('every stored event processed', () => keys.every((k) => handled.has(k)));
+    await intake.idle(10_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // more sweeps: nothing is sent again
+    assert.ok([...handled.values()].every((n) => n === 1), `each event ran once: ${JSON.stringify([...handled])}`);
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('the sweep leaves events alone while their message is still in the queue', async () => {
+  const { intake, queue, handled } = await setup('SweepBusy');
+  // Not started: messages wait in the queue like a backlog.
+  await intake.accept(alert('waiting'));
+  await until('the enqueue', () => queue.sends === 1);
+  await new Promise((r) => setTimeout(r, 1_200)); // overdue by more than the visibility timeout
+  intake.start();
+  try {
+    await until('processed', () => handled.has('waiting'));
+    await intake.idle(10_000);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(handled.get('waiting'), 1);
+    assert.equal(queue.sends, 1, 'no second message was sent for it');
+  } finally {
+    await intake.stop();
+  }
+});
