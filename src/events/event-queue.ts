@@ -11,6 +11,8 @@ export interface EventRef {
 /** A pointer to a stored event, carrying the event itself when it is small (saves a read). */
 export interface QueuedItem extends EventRef {
   event?: ArgusEvent;
+  /** The row's etag when it was stored (rides along with an inline event). */
+  etag?: string;
 }
 
 /** One queue message: (part of) a group commit, or a single event to retry. */
@@ -81,7 +83,7 @@ export class EventQueue {
   }
 }
 
-// A message is base64 of [[partitionKey, rowKey, event?], …]. Azure caps a message at 64 KiB, so
+// A message is base64 of [[partitionKey, rowKey, event?, etag?], …]. Azure caps a message at 64 KiB, so
 // events ride along while the message stays under ~44 KiB of JSON; bigger ones are read from the table.
 const maxMessageJson = 44 * 1024;
 
@@ -95,7 +97,7 @@ function pack(items: QueuedItem[]): string[] {
     size = 2;
   };
   for (const item of items) {
-    const withEvent = item.event ? [item.partitionKey, item.rowKey, item.event] : undefined;
+    const withEvent = item.event ? [item.partitionKey, item.rowKey, item.event, ...(item.etag ? [item.etag] : [])] : undefined;
     const withEventSize = withEvent ? JSON.stringify(withEvent).length + 1 : Infinity;
     const entry = withEventSize <= maxMessageJson ? withEvent! : [item.partitionKey, item.rowKey];
     const entrySize = entry === withEvent ? withEventSize : JSON.stringify(entry).length + 1;
@@ -115,7 +117,8 @@ function decode(text: string): QueuedItem[] | undefined {
     for (const entry of parsed) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return undefined;
       const event = entry[2] as ArgusEvent | undefined;
-      items.push({ partitionKey: entry[0], rowKey: entry[1], event: event && typeof event === 'object' && typeof event.name === 'string' ? event : undefined });
+      const inline = event && typeof event === 'object' && typeof event.name === 'string' ? event : undefined;
+      items.push({ partitionKey: entry[0], rowKey: entry[1], event: inline, etag: inline && typeof entry[3] === 'string' ? entry[3] : undefined });
     }
     return items;
   } catch {

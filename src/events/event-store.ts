@@ -23,6 +23,15 @@ export interface StoredEvent {
 
 type EventEntity = TableEntityResult<Record<string, unknown>>;
 
+/** A change of an event's status (and its bookkeeping). */
+export interface EventChanges {
+  status: EventStatus;
+  attempts?: number;
+  nextAttemptAt?: string;
+  leaseUntil?: string;
+  lastError?: string;
+}
+
 function storageDown(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
 }
@@ -157,7 +166,7 @@ export class EventStore {
    */
   async transition(
     stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>,
-    changes: { status: EventStatus; attempts?: number; nextAttemptAt?: string; leaseUntil?: string; lastError?: string },
+    changes: EventChanges,
   ): Promise<string | undefined> {
     try {
       const res = await this.table.updateEntity(

@@ -1,7 +1,8 @@
+import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
 import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
-import { EventStore, eventPartition, type StoredEvent } from './event-store';
+import { EventStore, eventPartition, type EventChanges, type StoredEvent } from './event-store';
 import type { EventRouter } from './router';
 
 export interface IntakeOptions {
@@ -165,7 +166,7 @@ export class DurableIntake {
     while (this.toEnqueue.length > 0) {
       const batch = this.toEnqueue.splice(0, 500);
       try {
-        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event })));
+        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag })));
       } catch (err) {
         // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
         this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
@@ -316,12 +317,13 @@ export class DurableIntake {
   /**
    * Handlers are idempotent (incident versions are compared, write-backs carry stable ids), so an
    * event delivered twice — a message that reappeared, a sweep — does no harm twice; there is no
-   * claim round trip on the hot path.
+   * claim round trip on the hot path. The outcome is written with the row's etag (see `settle`).
    */
   private async handle(item: QueuedItem): Promise<void> {
     let stored: StoredEvent | undefined;
     if (item.event) {
-      stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: '*', partitionKey: item.partitionKey, rowKey: item.rowKey };
+      // The etag the row had when stored; without one, `settle` reads the row first.
+      stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: item.etag ?? '', partitionKey: item.partitionKey, rowKey: item.rowKey };
     } else {
       stored = await this.o.store.get(item.partitionKey, item.rowKey);
       if (!stored || stored.status === 'done' || stored.status === 'dead') return;
@@ -335,28 +337,50 @@ export class DurableIntake {
       await this.fail(stored, err, log);
       return;
     }
-    await this.o.store.transition({ ...stored, etag: '*' }, { status: 'done', attempts: attempt + 1, lastError: '' });
+    await this.settle(stored, (row) => (row.status === 'done' ? undefined : { status: 'done', attempts: Math.max(row.attempts, attempt) + 1, lastError: '' }));
     this.o.onProcessed?.(event, 'done');
   }
 
   private async fail(stored: StoredEvent, err: unknown, log: Logger): Promise<void> {
-    const etag = '*';
-    const attempts = stored.attempts + 1;
     const lastError = describe(err);
     const ref = { partitionKey: stored.partitionKey, rowKey: stored.rowKey };
-    if (attempts >= this.o.maxAttempts) {
+    let attempts = 0;
+    let delayMs = 0;
+    const applied = await this.settle(stored, (row) => {
+      // Finished by another instance meanwhile, or already dead-lettered: nothing to retry.
+      if (row.status === 'done' || row.status === 'dead') return undefined;
+      attempts = row.attempts + 1;
+      if (attempts >= this.o.maxAttempts) return { status: 'dead', attempts, lastError };
+      delayMs = this.backoff(attempts);
+      return { status: 'pending', attempts, nextAttemptAt: new Date(Date.now() + delayMs).toISOString(), lastError };
+    });
+    if (!applied) return;
+    if (applied.status === 'dead') {
       log.error({ err, attempts }, 'event dead-lettered');
-      await this.o.store.transition({ ...stored, etag }, { status: 'dead', attempts, lastError });
       await this.o.queue.deadLetter(ref);
       this.o.onProcessed?.(stored.event, 'dead', err);
       return;
     }
-    const delayMs = this.backoff(attempts);
     log.warn({ err, attempts, retryInMs: delayMs }, 'event processing failed; will retry');
-    const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
-    await this.o.store.transition({ ...stored, etag }, { status: 'pending', attempts, nextAttemptAt, lastError });
     await this.o.queue.send([ref], delayMs / 1000);
     this.o.onProcessed?.(stored.event, 'retry', err);
+  }
+
+  /**
+   * Writes an event's outcome with the row's etag, never `*`: another instance may settle the
+   * same event (a message that reappeared). On 412 the row is read again and `decide` runs on what
+   * is stored now; it answers undefined when nothing should change. Resolves to what was written.
+   */
+  private async settle(stored: StoredEvent, decide: (row: StoredEvent) => EventChanges | undefined): Promise<EventChanges | undefined> {
+    let row: StoredEvent | undefined = stored;
+    for (let round = 0; round < 5 && row; round += 1) {
+      const changes = decide(row);
+      if (!changes) return undefined;
+      if (row.etag && (await this.o.store.transition(row, changes))) return changes;
+      row = await this.o.store.get(stored.partitionKey, stored.rowKey);
+    }
+    if (!row) return undefined; // the row is gone: nothing to settle
+    throw new ArgusError('ARGUS_CONFLICT', `event ${stored.event.id} kept changing while its outcome was written`);
   }
 
   /**

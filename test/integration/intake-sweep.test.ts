@@ -26,7 +26,7 @@ class FlakyQueue extends EventQueue {
   }
 }
 
-async function setup(name: string) {
+async function setup(name: string, handler?: (key: string) => Promise<void>, concurrency = 16) {
   const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
   await table.createTable();
   const queues = createQueueFactory({ kind: 'connectionString', connectionString: azurite.connectionString });
@@ -38,6 +38,7 @@ async function setup(name: string) {
   const handled = new Map<string, number>();
   router.on('alert.received', async (event) => {
     handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1);
+    await handler?.(event.idempotencyKey);
   });
   const intake = new DurableIntake({
     store: new EventStore(table),
@@ -47,8 +48,9 @@ async function setup(name: string) {
     visibilityTimeoutSeconds: 1,
     sweepIntervalMs: 200,
     maxPollIntervalMs: 100,
+    concurrency,
   });
-  return { intake, queue, handled, table };
+  return { intake, queue, handled, table, queues };
 }
 
 const alert = (key: string) => ({ name: 'alert.received' as const, source: 'alerts', idempotencyKey: key, payload: { alert: { title: 'test alert' } } });
@@ -97,5 +99,59 @@ test('the sweep leaves events alone while their message is still in the queue', 
     assert.equal(queue.sends, 1, 'no second message was sent for it');
   } finally {
     await intake.stop();
+  }
+});
+
+test('an outcome is written with the row etag: a failure that lost the race to a success schedules no retry', async () => {
+  // Instance A takes the message and fails slowly; its message reappears (visibility 1 s) and
+  // instance B finishes the event first. A's failure then finds the row done and retries nothing.
+  let releaseA!: () => void;
+  const aFailing = new Promise<void>((r) => (releaseA = r));
+  const a = await setup(
+    'SettleRace',
+    async () => {
+      await aFailing;
+      throw new Error('A failed late');
+    },
+    1, // A holds one event at a time, so the reappearing message goes to B
+  );
+  const table = a.table;
+  const b = new DurableIntake({
+    store: new EventStore(table),
+    queue: new EventQueue(a.queues.queue('settlerace'), a.queues.queue('settlerace-poison')),
+    router: (() => {
+      const r = new EventRouter();
+      r.on('alert.received', async () => undefined);
+      return r;
+    })(),
+    logger: createLogger({ level: 'silent' }),
+    visibilityTimeoutSeconds: 1,
+    sweepIntervalMs: 60_000,
+    maxPollIntervalMs: 100,
+  });
+  await a.intake.accept(alert('raced'));
+  a.intake.start();
+  try {
+    await until('A took the event', () => a.handled.has('raced'));
+    b.start();
+    const statusOf = async () => {
+      for await (const e of table.listEntities<Record<string, unknown>>()) if (e.rowKey === 'raced') return e.status;
+      return undefined;
+    };
+    let status: unknown;
+    for (let i = 0; i < 100 && status !== 'done'; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await statusOf();
+    }
+    assert.equal(status, 'done', 'B settled the event');
+    const sendsBefore = a.queue.sends;
+    releaseA();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(a.queue.sends, sendsBefore, 'A sent no retry message');
+    assert.equal(await statusOf(), 'done', 'and did not overwrite the outcome');
+  } finally {
+    releaseA();
+    await b.stop();
+    await a.intake.stop();
   }
 });
