@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { encodeKey, statusOf } from '../storage/keys';
@@ -14,7 +15,14 @@ export interface IncidentRecord {
   etag: string;
 }
 
-const partition = 'incident';
+/**
+ * Incidents spread over 16 partitions (`incident-0` … `incident-f`, a bucket of the name's hash):
+ * a partition is a unit of throughput in Table Storage, and the emulator's lookups slow down as a
+ * partition grows. Queries over all incidents take the PartitionKey range below.
+ */
+const buckets = 16;
+const partitionOf = (name: string) => `incident-${(createHash('sha256').update(name).digest()[0]! % buckets).toString(16)}`;
+const allPartitions = `PartitionKey ge 'incident-' and PartitionKey lt 'incident.'`;
 
 function storageError(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
@@ -26,7 +34,7 @@ export class IncidentRepository {
 
   async get(name: string): Promise<IncidentRecord | undefined> {
     try {
-      const e = await this.table.getEntity<Record<string, unknown>>(partition, encodeKey(name));
+      const e = await this.table.getEntity<Record<string, unknown>>(partitionOf(name), encodeKey(name));
       return this.fromEntity(e);
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -41,7 +49,7 @@ export class IncidentRepository {
   async save(record: Omit<IncidentRecord, 'etag'>, expectedEtag: string | undefined): Promise<string | undefined> {
     const { incident } = record;
     const entity = {
-      partitionKey: partition,
+      partitionKey: partitionOf(incident.name),
       rowKey: encodeKey(incident.name),
       number: incident.number,
       title: incident.title.slice(0, 500),
@@ -63,7 +71,7 @@ export class IncidentRepository {
   }
 
   async findByNumber(number: number): Promise<IncidentRecord | undefined> {
-    const filter = `PartitionKey eq '${partition}' and number eq ${Math.trunc(number)}`;
+    const filter = `${allPartitions} and number eq ${Math.trunc(number)}`;
     try {
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return this.fromEntity(e);
       return undefined;
@@ -74,7 +82,7 @@ export class IncidentRepository {
 
   /** Open incidents (not Closed), highest severity and newest first. */
   async listOpen(limit = 200): Promise<IncidentRecord[]> {
-    const filter = `PartitionKey eq '${partition}' and status ne 'Closed'`;
+    const filter = `${allPartitions} and status ne 'Closed'`;
     const out: IncidentRecord[] = [];
     try {
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
