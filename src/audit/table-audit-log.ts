@@ -1,20 +1,24 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import { isConflict, isNotFound, isPreconditionFailed } from '../storage/keys';
+import { isConflict, isPreconditionFailed } from '../storage/keys';
 import { tableNames, type TableStore } from '../storage/table-store';
 import type { AuditEntry, AuditLog, AuditQuery, AuditRecord } from './audit-log';
 import { buildRow, genesisHash, isoNow, recordFromRow, validateEntry, type AuditRow } from './audit-record';
 import {
-  chainPartition,
+  allChainPartitions,
+  defaultSegmentRows,
   entityFromRow,
   headEntity,
   headFromEntity,
   headRowKey,
   rowFromEntity,
   rowKeyOf,
+  segmentOf,
+  segmentPartition,
   type ChainHead,
 } from './audit-table';
+import { findChainHead } from './chain-head';
 import { resolveRange } from './date-range';
 
 export interface TableAuditLogOptions {
@@ -23,13 +27,17 @@ export interface TableAuditLogOptions {
   now?: () => Date;
   /** Attempts per append when other writers keep winning the head; default 100. */
   maxAttempts?: number;
+  /** Rows per segment (partition) of the chain; every writer of one table must use the same. */
+  segmentRows?: number;
 }
 
 /**
- * The audit trail in Table Storage (ARCHITECTURE §3 "Audit"). Every append inserts row seq+1 and
- * moves the head row in one entity-group transaction conditioned on the head's etag, so of several
- * writers (processes or instances) exactly one wins each seq; the losers get 409 (row exists / head
- * created meanwhile) or 412 (head moved), re-read the head and try again. The chain cannot fork.
+ * The audit trail in Table Storage (ARCHITECTURE §3 "Audit"; layout in audit-table.ts). Every
+ * append inserts row seq+1 and moves its segment's head row in one entity-group transaction
+ * conditioned on the head's etag (or creating the head, for the first row of a segment), so of
+ * several writers (processes or instances) exactly one wins each seq; the losers get 409 (row
+ * exists / head created meanwhile) or 412 (head moved), re-read the head and try again. The chain
+ * cannot fork.
  */
 const maxGroup = 99;
 const maxGroupBytes = 2 * 1024 * 1024;
@@ -39,18 +47,22 @@ export class TableAuditLog implements AuditLog {
   private readonly log?: Logger;
   private readonly now: () => Date;
   private readonly maxAttempts: number;
+  private readonly segmentRows: number;
   // Appends from this process are committed in groups (one transaction of up to 99 rows and the
   // head): under load that is one round trip for many rows instead of two per row.
   private readonly waiting: Array<{ entry: AuditEntry; resolve: (r: AuditRecord) => void; reject: (e: unknown) => void }> = [];
   private flushing = false;
   // The head this process wrote last (with its etag): saves re-reading it before the next group.
   private knownHead?: ChainHead;
+  // The last segment found to have a head: where the next search for the head starts.
+  private lastSegment = 0;
 
   constructor(options: TableAuditLogOptions) {
     this.client = options.client;
     this.log = options.logger?.child({ component: 'audit' });
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 100;
+    this.segmentRows = options.segmentRows ?? defaultSegmentRows;
   }
 
   /** Creates table ArgusAudit if needed and returns the log over it. */
@@ -76,8 +88,12 @@ export class TableAuditLog implements AuditLog {
     while (this.waiting.length > 0) {
       const group = this.takeGroup();
       try {
-        const records = await this.appendGroup(group.map((g) => g.entry));
-        group.forEach((g, i) => g.resolve(records[i]!));
+        // A group never crosses a segment: what does not fit goes into the next transaction.
+        for (let done = 0; done < group.length; ) {
+          const records = await this.appendGroup(group.slice(done).map((g) => g.entry));
+          records.forEach((r, i) => group[done + i]!.resolve(r));
+          done += records.length;
+        }
       } catch (err) {
         for (const g of group) g.reject(err);
       }
@@ -97,26 +113,31 @@ export class TableAuditLog implements AuditLog {
     return this.waiting.splice(0, n);
   }
 
+  /** Appends as many of `entries` as fit in the head's segment (at least one); returns their records. */
   private async appendGroup(entries: AuditEntry[]): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt += 1) {
       const head = this.knownHead ?? (await this.readHead());
+      const segment = segmentOf(head.seq + 1, this.segmentRows);
+      const fits = (segment + 1) * this.segmentRows - head.seq;
+      // The head row of this segment exists unless the first row of the segment is being written.
+      const headInSegment = head.seq > 0 && segmentOf(head.seq, this.segmentRows) === segment;
       const rows: AuditRow[] = [];
       let prev = { seq: head.seq, hash: head.hash, at: head.at };
-      for (const entry of entries) {
+      for (const entry of entries.slice(0, fits)) {
         const row = buildRow(entry, { seq: prev.seq + 1, at: isoNow(this.now(), prev.at || undefined), prevHash: prev.hash });
         rows.push(row);
         prev = { seq: row.seq, hash: row.hash, at: row.at };
       }
       const last = rows[rows.length - 1]!;
-      const newHead = headEntity({ seq: last.seq, hash: last.hash, at: last.at });
+      const newHead = headEntity({ seq: last.seq, hash: last.hash, at: last.at }, segment);
       const actions: TransactionAction[] = [
-        ...rows.map((row): TransactionAction => ['create', entityFromRow(row) as unknown as TableEntity<Record<string, unknown>>]),
-        head.etag ? ['update', newHead, 'Replace', { etag: head.etag }] : ['create', newHead],
+        ...rows.map((row): TransactionAction => ['create', entityFromRow(row, this.segmentRows) as unknown as TableEntity<Record<string, unknown>>]),
+        headInSegment && head.etag ? ['update', newHead, 'Replace', { etag: head.etag }] : ['create', newHead],
       ];
       try {
         const res = await this.client.submitTransaction(actions);
         const headEtag = res.subResponses.find((r) => r.rowKey === headRowKey)?.etag;
-        this.knownHead = headEtag ? { seq: last.seq, hash: last.hash, at: last.at, etag: headEtag } : undefined;
+        this.knownHead = headEtag ? { seq: last.seq, hash: last.hash, at: last.at, etag: headEtag, segment } : undefined;
         this.log?.debug({ from: rows[0]!.seq, to: last.seq }, 'audit rows appended');
         return rows.map(recordFromRow);
       } catch (err) {
@@ -137,12 +158,13 @@ export class TableAuditLog implements AuditLog {
   /** The chain head; seq 0 with the genesis hash when the chain is empty. */
   async readHead(): Promise<ChainHead> {
     try {
-      const entity = await this.client.getEntity<Record<string, unknown>>(chainPartition, headRowKey);
-      const head = headFromEntity(entity);
+      const found = await findChainHead(this.client, this.lastSegment);
+      if (!found) return { seq: 0, hash: genesisHash, at: '', segment: 0 };
+      const head = headFromEntity(found.entity);
       if (!head) throw new ArgusError('ARGUS_INTERNAL', 'the audit chain head row is malformed');
-      return head;
+      this.lastSegment = found.segment;
+      return { ...head, segment: found.segment };
     } catch (err) {
-      if (isNotFound(err)) return { seq: 0, hash: genesisHash, at: '' };
       if (err instanceof ArgusError) throw err;
       throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit chain head', { cause: err });
     }
@@ -151,7 +173,7 @@ export class TableAuditLog implements AuditLog {
   /** Rows in chain order matching every given filter; `limit` keeps the first N. */
   async query(query: AuditQuery = {}): Promise<AuditRecord[]> {
     const range = resolveRange(query);
-    const filters = [odata`PartitionKey eq ${chainPartition}`, odata`RowKey lt ${headRowKey}`];
+    const filters = [allChainPartitions, odata`RowKey lt ${headRowKey}`];
     if (range.from) filters.push(odata`at ge ${range.from}`);
     if (range.toExclusive) filters.push(odata`at lt ${range.toExclusive}`);
     if (query.action) filters.push(odata`action eq ${query.action}`);
@@ -165,7 +187,9 @@ export class TableAuditLog implements AuditLog {
     const head = await this.readHead();
     if (head.seq === 0 || limit <= 0) return [];
     const first = Math.max(1, head.seq - limit + 1);
-    const filter = odata`PartitionKey eq ${chainPartition} and RowKey ge ${rowKeyOf(first)} and RowKey lt ${headRowKey}`;
+    const from = segmentPartition(segmentOf(first, this.segmentRows));
+    const to = segmentPartition(segmentOf(head.seq, this.segmentRows));
+    const filter = odata`PartitionKey ge ${from} and PartitionKey le ${to} and RowKey ge ${rowKeyOf(first)} and RowKey lt ${headRowKey}`;
     return this.collect(filter, limit);
   }
 

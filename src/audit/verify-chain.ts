@@ -1,9 +1,9 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
-import { isNotFound } from '../storage/keys';
 import type { VerifyResult } from './audit-log';
 import { genesisHash, hashRow } from './audit-record';
-import { chainPartition, headFromEntity, headRowKey, rowFromEntity, rowKeyOf, rowKeyPattern, type ChainHead } from './audit-table';
+import { allChainPartitions, headFromEntity, headRowKey, rowFromEntity, rowKeyOf, rowKeyPattern, type ChainHead } from './audit-table';
+import { findChainHead } from './chain-head';
 import { ChainChecker, fail } from './chain-checker';
 import { resolveRange } from './date-range';
 
@@ -47,7 +47,7 @@ export async function verifyAuditChain(client: TableClient, options: VerifyOptio
     }
 
     const checker = new ChainChecker(start);
-    const filter = odata`PartitionKey eq ${chainPartition} and RowKey ge ${rowKeyOf(start.seq)}`;
+    const filter = `${allChainPartitions} and ${odata`RowKey ge ${rowKeyOf(start.seq)}`}`;
     for await (const entity of list(client, filter)) {
       if (entity.rowKey === headRowKey) continue;
       const at = typeof entity.at === 'string' ? entity.at : '';
@@ -66,12 +66,13 @@ export async function verifyAuditChain(client: TableClient, options: VerifyOptio
 }
 
 async function checkHead(client: TableClient, checker: ChainChecker, startSeq: number): Promise<VerifyResult> {
-  let entity = await getEntity(client, headRowKey);
+  const latestHead = async () => (await findChainHead(client))?.entity;
+  let entity = await latestHead();
   // Rows beyond the head we just read: Azurite (unlike Azure) may show a transaction's new row a
   // moment before its head update. A forged row stays beyond the head; a racing append does not.
   for (let i = 0; i < headRereads && entity && seqOf(entity) < checker.lastSeq; i += 1) {
     await sleep(50);
-    entity = await getEntity(client, headRowKey);
+    entity = await latestHead();
   }
   if (!entity) {
     if (checker.checked === 0 && startSeq === 1) return checker.ok(); // an empty chain
@@ -84,7 +85,7 @@ async function checkHead(client: TableClient, checker: ChainChecker, startSeq: n
   }
   if (head.seq > checker.lastSeq) {
     // Rows appended since the scan passed (or the last rows removed): check up to this head.
-    const filter = odata`PartitionKey eq ${chainPartition} and RowKey ge ${rowKeyOf(checker.nextSeq)} and RowKey le ${rowKeyOf(head.seq)}`;
+    const filter = `${allChainPartitions} and ${odata`RowKey ge ${rowKeyOf(checker.nextSeq)} and RowKey le ${rowKeyOf(head.seq)}`}`;
     for await (const row of list(client, filter)) {
       const failure = checker.check(row.rowKey ?? '', row);
       if (failure) return failure;
@@ -110,7 +111,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Seq of the first chain row with `at` at or after `from`, or undefined when there is none. */
 async function firstRowAtOrAfter(client: TableClient, from: string): Promise<number | undefined> {
-  const filter = odata`PartitionKey eq ${chainPartition} and RowKey lt ${headRowKey} and at ge ${from}`;
+  const filter = `${allChainPartitions} and ${odata`RowKey lt ${headRowKey} and at ge ${from}`}`;
   for await (const entity of list(client, filter)) {
     if (rowKeyPattern.test(entity.rowKey ?? '')) return Number(entity.rowKey);
   }
@@ -121,11 +122,8 @@ function list(client: TableClient, filter: string): AsyncIterable<Entity> {
   return client.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
 }
 
+/** A chain row by its RowKey, whichever segment (partition) holds it. */
 async function getEntity(client: TableClient, rowKey: string): Promise<Entity | undefined> {
-  try {
-    return await client.getEntity<Record<string, unknown>>(chainPartition, rowKey);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  for await (const entity of list(client, `${allChainPartitions} and ${odata`RowKey eq ${rowKey}`}`)) return entity;
+  return undefined;
 }

@@ -185,3 +185,42 @@ test('an empty chain verifies', async () => {
   const { client } = await freshTable();
   assert.deepEqual(await verifyAuditChain(client()), { ok: true, checked: 0, firstSeq: 0, lastSeq: 0 });
 });
+
+test('a chain over several segments: two writers, cold head lookup, tail, ranges and tampering across segments', async () => {
+  const { client } = await freshTable();
+  let tick = 0;
+  const now = () => new Date(Date.UTC(2025, 4, 1 + Math.floor(tick++ / 4), 12));
+  // Five rows per segment (partition): 23 rows make segments 0–4.
+  const a = new TableAuditLog({ client: client(), segmentRows: 5, now });
+  const b = new TableAuditLog({ client: client(), segmentRows: 5, now });
+  const appended = await Promise.all(Array.from({ length: 23 }, (_, i) => (i % 2 ? a : b).append(entry(i))));
+  assert.deepEqual(appended.map((r) => r.seq).sort((x, y) => x - y), Array.from({ length: 23 }, (_, i) => i + 1));
+
+  const partitions = new Map<string, string[]>();
+  for await (const e of client().listEntities<Record<string, unknown>>())
+    partitions.set(e.partitionKey!, [...(partitions.get(e.partitionKey!) ?? []), e.rowKey!]);
+  assert.deepEqual([...partitions.keys()].sort(), ['chain', 'chain-00000001', 'chain-00000002', 'chain-00000003', 'chain-00000004']);
+  assert.deepEqual(partitions.get('chain-00000002'), ['000000000011', '000000000012', '000000000013', '000000000014', '000000000015', 'head']);
+
+  assert.deepEqual(await verifyAuditChain(client()), { ok: true, checked: 23, firstSeq: 1, lastSeq: 23 });
+  const cold = new TableAuditLog({ client: client(), segmentRows: 5 });
+  assert.equal((await cold.readHead()).seq, 23, 'a new writer finds the head in the last segment');
+  assert.deepEqual((await cold.tail(7)).map((r) => r.seq), [17, 18, 19, 20, 21, 22, 23]);
+  assert.equal((await cold.query()).length, 23);
+  await cold.append(entry(99));
+  assert.deepEqual(await verifyAuditChain(client()), { ok: true, checked: 24, firstSeq: 1, lastSeq: 24 });
+  const inRange = (await cold.query()).filter((r) => r.at >= '2025-05-03' && r.at < '2025-05-05').map((r) => r.seq);
+  assert.ok(inRange.length > 0 && inRange[0]! > 1);
+  const ranged = await verifyAuditChain(client(), { from: '2025-05-03', to: '2025-05-04' });
+  assert.deepEqual(ranged, { ok: true, checked: inRange.length, firstSeq: inRange[0], lastSeq: inRange.at(-1) }, 'a range, anchored at the row before it');
+
+  // Tampering is found whichever segment it touches.
+  const row12 = await client().getEntity<Record<string, unknown>>('chain-00000002', '000000000012');
+  const key = { partitionKey: 'chain-00000002', rowKey: '000000000012' };
+  await client().updateEntity({ ...key, target: 'incident-x' }, 'Merge');
+  assertBroken(await verifyAuditChain(client()), 12, /changed/);
+  await client().updateEntity({ ...key, target: row12.target as string }, 'Merge');
+  assert.deepEqual(await verifyAuditChain(client()), { ok: true, checked: 24, firstSeq: 1, lastSeq: 24 }, 'restored');
+  await client().deleteEntity('chain-00000004', '000000000024');
+  assertBroken(await verifyAuditChain(client()), 24, /removed/);
+});
