@@ -119,8 +119,9 @@ export class TableAuditLog implements AuditLog {
       const head = this.knownHead ?? (await this.readHead());
       const segment = segmentOf(head.seq + 1, this.segmentRows);
       const fits = (segment + 1) * this.segmentRows - head.seq;
-      // The head row of this segment exists unless the first row of the segment is being written.
-      const headInSegment = head.seq > 0 && segmentOf(head.seq, this.segmentRows) === segment;
+      // The head row of this segment exists unless the first row of the segment is being written
+      // (or the chain so far sits in one partition: a chain written before segments existed).
+      const headInSegment = head.seq > 0 && (head.segment ?? segmentOf(head.seq, this.segmentRows)) === segment;
       const rows: AuditRow[] = [];
       let prev = { seq: head.seq, hash: head.hash, at: head.at };
       for (const entry of entries.slice(0, fits)) {
@@ -188,9 +189,11 @@ export class TableAuditLog implements AuditLog {
     if (head.seq === 0 || limit <= 0) return [];
     const first = Math.max(1, head.seq - limit + 1);
     const from = segmentPartition(segmentOf(first, this.segmentRows));
-    const to = segmentPartition(segmentOf(head.seq, this.segmentRows));
-    const filter = odata`PartitionKey ge ${from} and PartitionKey le ${to} and RowKey ge ${rowKeyOf(first)} and RowKey lt ${headRowKey}`;
-    return this.collect(filter, limit);
+    const to = segmentPartition(head.segment ?? segmentOf(head.seq, this.segmentRows));
+    const rows = odata`RowKey ge ${rowKeyOf(first)} and RowKey lt ${headRowKey}`;
+    const found = await this.collect(odata`PartitionKey ge ${from} and PartitionKey le ${to} and ` + rows, limit);
+    // Short only when some of these rows predate segments (a chain once kept in one partition).
+    return found.length >= head.seq - first + 1 ? found : this.collect(`${allChainPartitions} and ${rows}`, limit);
   }
 
   private async collect(filter: string, limit?: number): Promise<AuditRecord[]> {

@@ -224,3 +224,23 @@ test('a chain over several segments: two writers, cold head lookup, tail, ranges
   await client().deleteEntity('chain-00000004', '000000000024');
   assertBroken(await verifyAuditChain(client()), 24, /removed/);
 });
+
+test('a chain written in one partition (before segments) is continued in segments and still verifies', async () => {
+  const { client } = await freshTable();
+  const single = new TableAuditLog({ client: client(), segmentRows: 1_000_000 });
+  for (let i = 0; i < 8; i += 1) await single.append(entry(i));
+  const segmented = new TableAuditLog({ client: client(), segmentRows: 5 });
+  for (let i = 8; i < 13; i += 1) await segmented.append(entry(i));
+  const rowsIn = async (partition: string) => {
+    const keys: string[] = [];
+    for await (const e of client().listEntities({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) keys.push(e.rowKey!);
+    return keys;
+  };
+  assert.equal((await rowsIn('chain')).length, 9, 'rows 1–8 and their head stay where they were');
+  assert.deepEqual(await rowsIn('chain-00000001'), ['000000000009', '000000000010', 'head']);
+  assert.deepEqual(await rowsIn('chain-00000002'), ['000000000011', '000000000012', '000000000013', 'head']);
+  assert.deepEqual(await verifyAuditChain(client()), { ok: true, checked: 13, firstSeq: 1, lastSeq: 13 });
+  const cold = new TableAuditLog({ client: client(), segmentRows: 5 });
+  assert.equal((await cold.readHead()).seq, 13);
+  assert.deepEqual((await cold.tail(7)).map((r) => r.seq), [7, 8, 9, 10, 11, 12, 13]);
+});
