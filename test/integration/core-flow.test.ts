@@ -5,26 +5,17 @@ import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
+import { accessYaml, home, partner, testPeople } from '../helpers/test-people';
 import { installActivity, invokeActivity, messageActivity, uninstallActivity, type ChannelSpot } from '../helpers/teams-activities';
 
-const home = 'aaaaaaaa-0000-4000-8000-000000000001';
-const partner = 'bbbbbbbb-0000-4000-8000-000000000002';
-const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
-const responder = testUser('Rui Responder', '10000000-0000-4000-8000-000000000002', home);
-const reader = testUser('Rita Reader', '10000000-0000-4000-8000-000000000003', home);
-const fedListed = testUser('Pat Partner', '10000000-0000-4000-8000-000000000004', partner);
+const people = testPeople();
+const { admin, responder, reader, partnerUser: fedListed } = people;
 const fedUnlisted = testUser('Uma Unlisted', '10000000-0000-4000-8000-000000000005', partner);
 const stranger = testUser('Sam Stranger', '10000000-0000-4000-8000-000000000006', home);
 
 const config = `
 tenantId: ${home}
-access:
-  roles:
-    admin: { users: [${admin.aadObjectId}] }
-    responder: { users: [${responder.aadObjectId}] }
-    reader: { users: [${reader.aadObjectId}] }
-  federation:
-    - { tenantId: ${partner}, maxRole: responder, users: [${fedListed.aadObjectId}] }
+${accessYaml(people, 'responder')}
 `;
 
 const created = sentinelFixture('logic-app-incident-created.json');

@@ -7,17 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
-import { botId, testUser, type ConnectorCall, type TestUser } from '../helpers/fake-bot-connector';
+import { botId, type ConnectorCall, type TestUser } from '../helpers/fake-bot-connector';
 import { startFakeLogicApp, type FakeLogicApp } from '../helpers/fake-logic-app';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
+import { accessYaml, home, partner, testPeople } from '../helpers/test-people';
 import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
 
-const home = 'aaaaaaaa-0000-4000-8000-000000000001';
-const partner = 'bbbbbbbb-0000-4000-8000-000000000002';
-const admin = testUser('Ada Admin', '20000000-0000-4000-8000-000000000001', home);
-const responder = testUser('Rui Responder', '20000000-0000-4000-8000-000000000002', home);
-const reader = testUser('Rita Reader', '20000000-0000-4000-8000-000000000003', home);
-const federated = testUser('Pat Partner', '20000000-0000-4000-8000-000000000004', partner);
+const people = testPeople('20000000');
+const { admin, responder, reader, partnerUser: federated } = people;
 const callbackSecret = 'test-playbook-callback-secret';
 const created = sentinelFixture('logic-app-incident-created.json') as { object: object };
 const incidentName = '2b7e9f1c-4d3a-4e8b-9c1f-0a6d5e4b3c21';
@@ -126,13 +123,7 @@ describe('playbooks: cards → roles → approval → Logic Apps and Sentinel �
     const configYaml = `
 tenantId: ${home}
 publicUrl: https://argus.test
-access:
-  roles:
-    admin: { users: [${admin.aadObjectId}] }
-    responder: { users: [${responder.aadObjectId}] }
-    reader: { users: [${reader.aadObjectId}] }
-  federation:
-    - { tenantId: ${partner}, maxRole: responder, users: [${federated.aadObjectId}] }
+${accessYaml(people, 'responder')}
 sentinel: { subscriptionId: ${arm.config.subscriptionId}, resourceGroup: ${arm.config.resourceGroup}, workspaceName: ${arm.config.workspaceName}, armEndpoint: '${arm.config.armEndpoint}' }
 playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, triggerAttempts: 3 }
 `;

@@ -4,17 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import { signBody, signatureHeader } from '../../src/ingress/signature';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
-import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
+import type { ConnectorCall } from '../helpers/fake-bot-connector';
 import { startGraphTestbed, type GraphTestbed } from '../helpers/fake-graph';
 import { startFakeServiceNow, type FakeServiceNow } from '../helpers/fake-servicenow';
+import { accessYaml, home, testPeople } from '../helpers/test-people';
 import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
 
-const home = 'aaaaaaaa-0000-4000-8000-000000000001';
-const partner = 'bbbbbbbb-0000-4000-8000-000000000002';
-const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
-const responder = testUser('Rui Responder', '10000000-0000-4000-8000-000000000002', home);
-const reader = testUser('Rita Reader', '10000000-0000-4000-8000-000000000003', home);
-const partnerUser = testUser('Pat Partner', '10000000-0000-4000-8000-000000000004', partner);
+const people = testPeople();
+const { admin, responder, reader, partnerUser } = people;
 const itsmSecret = 'test-itsm-webhook-secret';
 const created = sentinelFixture('logic-app-incident-created.json') as { object: { name: string; id: string; properties: Record<string, unknown> } };
 
@@ -95,13 +92,7 @@ describe('ServiceNow: tickets opened, linked and kept in step with incidents', (
     h = await startHarness({
       configYaml: `tenantId: ${home}
 graph: { endpoint: "${graph.graph.endpoint}" }
-access:
-  roles:
-    admin: { users: [${admin.aadObjectId}] }
-    responder: { users: [${responder.aadObjectId}] }
-    reader: { users: [${reader.aadObjectId}] }
-  federation:
-    - { tenantId: ${partner}, maxRole: reader, users: [${partnerUser.aadObjectId}] }
+${accessYaml(people, 'reader')}
 itsm:
   provider: servicenow
   createFor: [High]
