@@ -38,13 +38,15 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
     return { name: i.name, number: i.number, title: i.title, severity: i.severity, status: i.status };
   }
 
+  const noItsm = () => notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
+
   registry.command({
     name: 'ticket',
     usage: 'ticket <number>',
     summary: 'Show one ITSM ticket linked to an incident, e.g. ticket INC0012345',
     role: 'reader',
     async run(_ctx, args) {
-      if (!system) return notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
+      if (!system) return noItsm();
       const number = (args[0] ?? '').trim().toUpperCase();
       if (!/^[A-Z0-9_-]{1,40}$/.test(number)) return notice('Which ticket?', 'Usage: ticket <number>, e.g. ticket INC0012345');
       const link = await links.findByNumber(number);
@@ -70,7 +72,7 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
     summary: 'Open tickets linked to incidents; "tickets mine": the ones assigned to you',
     role: 'reader',
     async run(ctx, args) {
-      if (!system) return notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
+      if (!system) return noItsm();
       const mode = (args[0] ?? '').toLowerCase();
       if (mode && mode !== 'mine') return notice('Which tickets?', 'Usage: tickets, or tickets mine');
       if (!mode) {
