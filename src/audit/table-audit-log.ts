@@ -137,7 +137,9 @@ export class TableAuditLog implements AuditLog {
       ];
       try {
         const res = await this.client.submitTransaction(actions);
-        const headEtag = res.subResponses.find((r) => r.rowKey === headRowKey)?.etag;
+        // Sub-responses come in the order of the actions; an update's carries no RowKey, so the
+        // head's (the last action) is found by position.
+        const headEtag = res.subResponses.length === actions.length ? res.subResponses[actions.length - 1]!.etag : undefined;
         this.knownHead = headEtag ? { seq: last.seq, hash: last.hash, at: last.at, etag: headEtag, segment } : undefined;
         this.log?.debug({ from: rows[0]!.seq, to: last.seq }, 'audit rows appended');
         return rows.map(recordFromRow);

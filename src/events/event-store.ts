@@ -95,10 +95,8 @@ export class EventStore {
     });
     try {
       const res = await this.table.submitTransaction(rows.map((r) => ['create', r.entity]));
-      return rows.map((r) => {
-        const etag = res.subResponses.find((s) => s.rowKey === r.entity.rowKey)?.etag ?? '';
-        return this.fresh(r.event, r.entity.partitionKey, r.entity.rowKey, etag);
-      });
+      // Sub-responses come in the order of the actions.
+      return rows.map((r, i) => this.fresh(r.event, r.entity.partitionKey, r.entity.rowKey, res.subResponses[i]?.etag ?? ''));
     } catch (err) {
       const status = statusOf(err);
       if (status === 409 || status === 400) return undefined;

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -42,6 +42,34 @@ const percentile = (xs: number[], p: number) => {
   return Math.round((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0) * 10) / 10;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds used so far by each thread of a process, by thread name (Linux /proc; empty elsewhere). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      out.set(`${name}#${tid === String(pid) ? 'main' : tid}`, seconds);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out;
+}
+
+/** CPU milliseconds per item of each busy thread between two threadCpu snapshots, plus this process's own. */
+function cpuPerItem(before: Map<string, number>, after: Map<string, number>, self: NodeJS.CpuUsage, items: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, s] of after) {
+    const used = s - (before.get(name) ?? 0);
+    if (used >= 0.05) out[name] = Math.round((used * 1000 * 1000) / items) / 1000;
+  }
+  out['bench-client'] = Math.round(((self.user + self.system) / items) * 1000) / 1e6;
+  return out;
+}
 
 function incident(index: number, version: number, label: string, title = `Bench incident ${index}`) {
   const i = stormIncident(index, version);
@@ -94,6 +122,9 @@ async function main(): Promise<void> {
     const unrouted = (count: number) => Array.from({ length: count }, () => incident(100_000 + next++, 0, 'none'));
     await pool(unrouted(ingestCount > 0 ? 1000 : 0), 32, async (p) => void (await post(p)));
     const latencies: number[] = [];
+    const ingestCpu0 = threadCpu(child.pid!);
+    const ingestSelf0 = process.cpuUsage();
+    const ingestClock0 = process.hrtime.bigint();
     const t0 = performance.now();
     await pool(unrouted(ingestCount), 32, async (p) => {
       const s = performance.now();
@@ -102,6 +133,9 @@ async function main(): Promise<void> {
       if (status !== 202) throw new Error(`ingest answered ${status}`);
     });
     const ingestRps = Math.round(ingestCount / ((performance.now() - t0) / 1000));
+    // Monotonic clock, as in --cpu-prof profiles: lets a profile be cut to this phase.
+    if (argusNodeArgs.length) console.error(`phase ingest: ${ingestClock0 / 1000n}..${process.hrtime.bigint() / 1000n} µs`);
+    const ingestCpuMs = cpuPerItem(ingestCpu0, threadCpu(child.pid!), process.cpuUsage(ingestSelf0), ingestCount);
     // Let Argus work off what it acknowledged, so (b) and (c) measure an idle system.
     const drained = async () => {
       for (let i = 0; i < 1200; i += 1) {
@@ -133,9 +167,12 @@ async function main(): Promise<void> {
     });
     let rawNext = 0;
     await pool(Array.from({ length: ingestCount > 0 ? 1000 : 0 }, () => rawNext++), 32, async (i) => void (await rawClient.createEntity(entity(i))));
+    const rawCpu0 = threadCpu(child.pid!);
+    const rawSelf0 = process.cpuUsage();
     const r0 = performance.now();
     await pool(Array.from({ length: ingestCount }, () => rawNext++), 32, async (i) => void (await rawClient.createEntity(entity(i))));
     const azuriteInsertRps = Math.round(ingestCount / ((performance.now() - r0) / 1000));
+    const rawCpuMs = cpuPerItem(rawCpu0, threadCpu(child.pid!), process.cpuUsage(rawSelf0), ingestCount);
 
     // (c) end to end, webhook → card posted, at a steady 50 events/s spread over 50 channels.
     const sentAt = new Map<string, number>();
@@ -228,6 +265,8 @@ async function main(): Promise<void> {
         convergedMs,
       },
       peakRssMb,
+      // CPU milliseconds per acknowledged event / per raw insert, by thread (where the time goes).
+      cpuMsPerItem: { ingest: ingestCpuMs, rawInsert: rawCpuMs },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {

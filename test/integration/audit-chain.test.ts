@@ -244,3 +244,23 @@ test('a chain written in one partition (before segments) is continued in segment
   assert.equal((await cold.readHead()).seq, 13);
   assert.deepEqual((await cold.tail(7)).map((r) => r.seq), [7, 8, 9, 10, 11, 12, 13]);
 });
+
+test('a sole writer keeps the head it wrote: consecutive appends read nothing back', async () => {
+  const { client } = await freshTable();
+  const table = client();
+  let reads = 0;
+  const getEntity = table.getEntity.bind(table);
+  table.getEntity = ((...args: Parameters<TableClient['getEntity']>) => {
+    reads += 1;
+    return getEntity(...args);
+  }) as TableClient['getEntity'];
+  const log = new TableAuditLog({ client: table, segmentRows: 4 });
+  await log.append(entry(0));
+  const afterFirst = reads;
+  // Rows 2…10 cross two segment boundaries: the head is updated in place and created anew.
+  for (let i = 1; i < 10; i += 1) await log.append(entry(i));
+  assert.equal(reads, afterFirst, 'the head etag from each transaction is reused, never re-read');
+  assert.equal((await log.readHead()).seq, 10);
+  const result = await verifyAuditChain(client());
+  assert.ok(result.ok, JSON.stringify(result));
+});
