@@ -8,6 +8,7 @@ import { features } from './app/features';
 import { operationalRoutes } from './app/routes';
 import { assertProductionSecrets, createSecretProvider } from './app/secrets';
 import { TableAuditLog } from './audit/table-audit-log';
+import { ReceiptAudit } from './events/receipt-audit';
 import { renderNoticeCard } from './cards';
 import type { ArgusConfig } from './config/load-config';
 import { EventStore } from './events/event-store';
@@ -108,6 +109,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
     router,
     logger,
+    receipts: new ReceiptAudit(audit),
     ...file.intake,
     // More than a few webhooks waiting for their acknowledgement: let intake have storage first.
     intakeBusy: () => server.inFlight > 16,

@@ -37,10 +37,25 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** What `findRecent` looks for: rows of one action and correlation id appended since a time. */
+export interface RecentQuery {
+  action: string;
+  correlationId: string;
+  /** ISO time: rows appended before it are not searched. */
+  since: string;
+  /** Further test on each candidate (e.g. on its detail). */
+  match?: (record: AuditRecord) => boolean;
+}
+
 /** Port: the tamper-evident audit trail. */
 export interface AuditLog {
   append(entry: AuditEntry): Promise<AuditRecord>;
   query(query?: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * A row appended since `since` matching the query, or undefined: searches only the end of the
+   * chain (for telling whether an interrupted step already wrote its row).
+   */
+  findRecent(query: RecentQuery): Promise<AuditRecord | undefined>;
 }
 
 /** Outcome of checking the chain; seq numbers are 0 when no row was checked. */

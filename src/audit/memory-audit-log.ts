@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog, AuditQuery, AuditRecord, VerifyResult } from './audit-log';
+import type { AuditEntry, AuditLog, AuditQuery, AuditRecord, RecentQuery, VerifyResult } from './audit-log';
 import { buildRow, genesisHash, isoNow, recordFromRow, validateEntry, type AuditRow } from './audit-record';
 import { entityFromRow } from './audit-table';
 import { ChainChecker } from './chain-checker';
@@ -39,6 +39,16 @@ export class MemoryAuditLog implements AuditLog {
         (!query.correlationId || r.correlationId === query.correlationId),
     );
     return matches.slice(0, query.limit ?? matches.length).map(recordFromRow);
+  }
+
+  async findRecent(query: RecentQuery): Promise<AuditRecord | undefined> {
+    for (let i = this.stored.length - 1; i >= 0 && this.stored[i]!.at >= query.since; i -= 1) {
+      const row = this.stored[i]!;
+      if (row.action !== query.action || row.correlationId !== query.correlationId) continue;
+      const record = recordFromRow(row);
+      if (!query.match || query.match(record)) return record;
+    }
+    return undefined;
   }
 
   /** Every record so far, in chain order (for assertions). */

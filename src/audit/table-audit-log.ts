@@ -3,7 +3,7 @@ import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import { isConflict, isPreconditionFailed } from '../storage/keys';
 import { tableNames, type TableStore } from '../storage/table-store';
-import type { AuditEntry, AuditLog, AuditQuery, AuditRecord } from './audit-log';
+import type { AuditEntry, AuditLog, AuditQuery, AuditRecord, RecentQuery } from './audit-log';
 import { buildRow, genesisHash, isoNow, recordFromRow, validateEntry, type AuditRow } from './audit-record';
 import {
   allChainPartitions,
@@ -18,7 +18,7 @@ import {
   segmentPartition,
   type ChainHead,
 } from './audit-table';
-import { findChainHead } from './chain-head';
+import { findChainHead, segmentHeadEntity } from './chain-head';
 import { resolveRange } from './date-range';
 
 export interface TableAuditLogOptions {
@@ -183,6 +183,30 @@ export class TableAuditLog implements AuditLog {
     if (query.target) filters.push(odata`target eq ${query.target}`);
     if (query.correlationId) filters.push(odata`correlationId eq ${query.correlationId}`);
     return this.collect(filters.join(' and '), query.limit);
+  }
+
+  /**
+   * Walks the chain's segments from the newest back, one partition query each, and stops at the
+   * first segment whose last row (its head) is older than `since`: a few reads when `since` is
+   * recent, however long the chain.
+   */
+  async findRecent(query: RecentQuery): Promise<AuditRecord | undefined> {
+    const head = await this.readHead();
+    if (head.seq === 0) return undefined;
+    const filter = odata`RowKey lt ${headRowKey} and action eq ${query.action} and correlationId eq ${query.correlationId}`;
+    for (let segment = head.segment ?? segmentOf(head.seq, this.segmentRows); segment >= 0; segment -= 1) {
+      const found = await this.collect(odata`PartitionKey eq ${segmentPartition(segment)} and ` + filter);
+      const hit = found.reverse().find((r) => r.at >= query.since && (!query.match || query.match(r)));
+      if (hit) return hit;
+      if (segment === 0) break;
+      try {
+        const before = await segmentHeadEntity(this.client, segment - 1);
+        if (!before || String(before.at) < query.since) break;
+      } catch (err) {
+        throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit trail', { cause: err });
+      }
+    }
+    return undefined;
   }
 
   /** The newest `limit` rows, in chain order. */

@@ -118,6 +118,11 @@ export interface ArgusEvent<N extends EventName = EventName> {
   source: string;
   receivedAt: string;
   correlationId: string;
+  /**
+   * Who delivered it, as authenticated (`signature:<secret>`, `entra:<object id>`): set for
+   * events that came in through a webhook, whose receipt is audited (see ReceiptAudit).
+   */
+  deliveredBy?: string;
   payload: ArgusEventMap[N];
 }
 

@@ -13,6 +13,8 @@ export interface QueuedItem extends EventRef {
   event?: ArgusEvent;
   /** The row's etag when it was stored (rides along with an inline event). */
   etag?: string;
+  /** Sent right after the event was stored (not a retry, sweep or replay). */
+  fresh?: boolean;
 }
 
 /** One queue message: (part of) a group commit, or a single event to retry. */
@@ -83,7 +85,8 @@ export class EventQueue {
   }
 }
 
-// A message is base64 of [[partitionKey, rowKey, event?, etag?], …]. Azure caps a message at 64 KiB, so
+// A message is base64 of [[partitionKey, rowKey, event?, etag?, fresh?], …] (event 0 and etag ''
+// when absent but fresh, which is 1). Azure caps a message at 64 KiB, so
 // events ride along while the message stays under ~44 KiB of JSON; bigger ones are read from the table.
 const maxMessageJson = 44 * 1024;
 
@@ -97,9 +100,10 @@ function pack(items: QueuedItem[]): string[] {
     size = 2;
   };
   for (const item of items) {
-    const withEvent = item.event ? [item.partitionKey, item.rowKey, item.event, ...(item.etag ? [item.etag] : [])] : undefined;
+    const fresh = item.fresh ? [1] : [];
+    const withEvent = item.event ? [item.partitionKey, item.rowKey, item.event, item.etag ?? '', ...fresh] : undefined;
     const withEventSize = withEvent ? JSON.stringify(withEvent).length + 1 : Infinity;
-    const entry = withEventSize <= maxMessageJson ? withEvent! : [item.partitionKey, item.rowKey];
+    const entry = withEventSize <= maxMessageJson ? withEvent! : [item.partitionKey, item.rowKey, ...(item.fresh ? [0, '', 1] : [])];
     const entrySize = entry === withEvent ? withEventSize : JSON.stringify(entry).length + 1;
     if (size + entrySize > maxMessageJson) flush();
     current.push(entry);
@@ -118,7 +122,8 @@ function decode(text: string): QueuedItem[] | undefined {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return undefined;
       const event = entry[2] as ArgusEvent | undefined;
       const inline = event && typeof event === 'object' && typeof event.name === 'string' ? event : undefined;
-      items.push({ partitionKey: entry[0], rowKey: entry[1], event: inline, etag: inline && typeof entry[3] === 'string' ? entry[3] : undefined });
+      const etag = inline && typeof entry[3] === 'string' && entry[3] !== '' ? entry[3] : undefined;
+      items.push({ partitionKey: entry[0], rowKey: entry[1], event: inline, etag, ...(entry[4] === 1 ? { fresh: true } : {}) });
     }
     return items;
   } catch {

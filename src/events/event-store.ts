@@ -16,6 +16,8 @@ export interface StoredEvent {
   nextAttemptAt: string;
   leaseUntil?: string;
   lastError?: string;
+  /** Seq of the audit row recording the event's receipt, once it is in the chain. */
+  auditSeq?: number;
   etag: string;
   partitionKey: string;
   rowKey: string;
@@ -30,14 +32,19 @@ export interface EventChanges {
   nextAttemptAt?: string;
   leaseUntil?: string;
   lastError?: string;
+  auditSeq?: number;
 }
 
 function storageDown(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
 }
 
-/** Partitions per source: spreads the events of a busy source over several partitions. */
-const buckets = 16;
+/**
+ * Partitions per source: spreads the events of a busy source over several partitions (each a unit
+ * of throughput in Table Storage, and a smaller one to search in Azurite), yet few enough that
+ * events arriving together share a partition and so a group commit.
+ */
+const buckets = 4;
 
 /**
  * The partition of an event: its source and a bucket derived from the idempotency key, so a
@@ -113,6 +120,7 @@ export class EventStore {
       name: event.name,
       correlationId: event.correlationId,
       receivedAt: event.receivedAt,
+      ...(event.deliveredBy ? { deliveredBy: event.deliveredBy } : {}),
       status: 'pending',
       attempts: 0,
       nextAttemptAt: event.receivedAt,
@@ -187,6 +195,7 @@ export class EventStore {
       source: typeof entity.source === 'string' ? entity.source : decodeKey(String(entity.partitionKey)),
       receivedAt: String(entity.receivedAt),
       correlationId: String(entity.correlationId),
+      ...(typeof entity.deliveredBy === 'string' ? { deliveredBy: entity.deliveredBy } : {}),
       payload: unpackJson(entity, 'payload'),
     };
     return {
@@ -196,6 +205,7 @@ export class EventStore {
       nextAttemptAt: String(entity.nextAttemptAt ?? event.receivedAt),
       leaseUntil: typeof entity.leaseUntil === 'string' ? entity.leaseUntil : undefined,
       lastError: typeof entity.lastError === 'string' ? entity.lastError : undefined,
+      auditSeq: typeof entity.auditSeq === 'number' ? entity.auditSeq : undefined,
       etag: entity.etag,
       partitionKey: String(entity.partitionKey),
       rowKey: String(entity.rowKey),

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger';
 import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
 import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
 import { EventStore, eventPartition, type EventChanges, type StoredEvent } from './event-store';
+import type { ReceiptAudit } from './receipt-audit';
 import type { EventRouter } from './router';
 
 export interface IntakeOptions {
@@ -10,6 +11,8 @@ export interface IntakeOptions {
   queue: EventQueue;
   router: EventRouter;
   logger: Logger;
+  /** Appends the audit row of each event that came in through a webhook (see ReceiptAudit). */
+  receipts?: ReceiptAudit;
   /** Attempts before an event is dead-lettered. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -32,14 +35,22 @@ export interface IntakeOptions {
   busyConcurrency?: number;
 }
 
-/** Group commits in flight at once (each one transaction on one partition). */
-const maxConcurrentCommits = 8;
+/**
+ * Group commits in flight at once (each one transaction on one partition). Few, so that what
+ * arrives meanwhile makes the next transactions full: a transaction of two rows costs storage
+ * about as much as two single inserts, one of ten about a third per row.
+ */
+const maxConcurrentCommits = 2;
+/** After this long waiting, an event's partition is committed next whatever else is waiting. */
+const maxGroupWaitMs = 20;
 
 export interface AcceptInput<N extends EventName> {
   name: N;
   source: string;
   idempotencyKey: string;
   correlationId?: string;
+  /** The authenticated sender of a webhook: its receipt is audited when the event is processed. */
+  deliveredBy?: string;
   payload: ArgusEventMap[N];
 }
 
@@ -56,7 +67,7 @@ export type AcceptResult = { eventId: string; duplicate: boolean; correlationId:
  */
 export class DurableIntake {
   private inFlight = 0;
-  private readonly accepting: Array<{ input: AcceptInput<EventName>; partition: string; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
+  private readonly accepting: Array<{ input: AcceptInput<EventName>; partition: string; at: number; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
   /** Group commits in flight. */
   private commits = 0;
   private readonly toEnqueue: StoredEvent[] = [];
@@ -67,7 +78,7 @@ export class DurableIntake {
   private readonly wakers = new Set<() => void>();
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
-  private readonly o: Required<Omit<IntakeOptions, 'onProcessed' | 'intakeBusy'>> & Pick<IntakeOptions, 'onProcessed' | 'intakeBusy'>;
+  private readonly o: Required<Omit<IntakeOptions, 'onProcessed' | 'intakeBusy' | 'receipts'>> & Pick<IntakeOptions, 'onProcessed' | 'intakeBusy' | 'receipts'>;
 
   constructor(options: IntakeOptions) {
     this.o = {
@@ -92,7 +103,7 @@ export class DurableIntake {
   accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
     return new Promise<AcceptResult>((resolve, reject) => {
       const partition = eventPartition(input.source, input.idempotencyKey);
-      this.accepting.push({ input: input as AcceptInput<EventName>, partition, resolve, reject });
+      this.accepting.push({ input: input as AcceptInput<EventName>, partition, at: Date.now(), resolve, reject });
       this.pump();
     });
   }
@@ -111,22 +122,44 @@ export class DurableIntake {
     }
   }
 
-  /** One group: one partition (a transaction never spans two), at most 100 events and about 2 MB. */
+  /**
+   * One group: one partition (a transaction never spans two), at most 100 events and about 2 MB.
+   * The partition with the most events waiting goes first (fewer, fuller transactions), unless
+   * the oldest waiting event has waited `maxGroupWaitMs`: then its partition goes, so a quiet
+   * partition is never starved by busy ones.
+   */
   private takeGroup(): typeof this.accepting {
-    const partition = this.accepting[0]!.partition;
+    const oldest = this.accepting[0]!;
+    let partition = oldest.partition;
+    if (Date.now() - oldest.at < maxGroupWaitMs) {
+      const counts = new Map<string, number>();
+      let best = 0;
+      for (const item of this.accepting) {
+        const c = (counts.get(item.partition) ?? 0) + 1;
+        counts.set(item.partition, c);
+        if (c > best) {
+          best = c;
+          partition = item.partition;
+        }
+      }
+    }
     const group: typeof this.accepting = [];
+    const rest: typeof this.accepting = [];
     let bytes = 0;
-    for (let i = 0; i < this.accepting.length && group.length < 100; ) {
-      const item = this.accepting[i]!;
-      const size = item.partition === partition ? JSON.stringify(item.input.payload).length : 0;
-      if (item.partition !== partition || (group.length > 0 && bytes + size > 2_000_000)) {
-        i += 1;
+    for (const item of this.accepting) {
+      if (item.partition !== partition || group.length >= 100) {
+        rest.push(item);
+        continue;
+      }
+      const size = JSON.stringify(item.input.payload).length;
+      if (group.length > 0 && bytes + size > 2_000_000) {
+        rest.push(item);
         continue;
       }
       bytes += size;
       group.push(item);
-      this.accepting.splice(i, 1);
     }
+    this.accepting.splice(0, this.accepting.length, ...rest);
     return group;
   }
 
@@ -166,7 +199,7 @@ export class DurableIntake {
     while (this.toEnqueue.length > 0) {
       const batch = this.toEnqueue.splice(0, 500);
       try {
-        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag })));
+        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true })));
       } catch (err) {
         // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
         this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
@@ -283,7 +316,7 @@ export class DurableIntake {
       msg.items.map(async (item) => {
         const release = await this.slot();
         try {
-          await this.handle(item);
+          await this.handle(item, msg.dequeueCount);
         } finally {
           release();
         }
@@ -318,10 +351,13 @@ export class DurableIntake {
    * Handlers are idempotent (incident versions are compared, write-backs carry stable ids), so an
    * event delivered twice — a message that reappeared, a sweep — does no harm twice; there is no
    * claim round trip on the hot path. The outcome is written with the row's etag (see `settle`).
+   * A webhook's receipt is appended to the audit chain before its handler runs, once.
    */
-  private async handle(item: QueuedItem): Promise<void> {
+  private async handle(item: QueuedItem, dequeueCount: number): Promise<void> {
     let stored: StoredEvent | undefined;
-    if (item.event) {
+    // The first delivery of a fresh message carries the event as stored; anything else reads the row.
+    const first = item.fresh === true && dequeueCount === 1;
+    if (item.event && first) {
       // The etag the row had when stored; without one, `settle` reads the row first.
       stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: item.etag ?? '', partitionKey: item.partitionKey, rowKey: item.rowKey };
     } else {
@@ -331,17 +367,24 @@ export class DurableIntake {
     const { event } = stored;
     const log = this.o.logger.child({ eventId: event.id, event: event.name, correlationId: event.correlationId });
     const attempt = stored.attempts;
+    let auditSeq: number | undefined;
     try {
+      if (this.o.receipts && event.deliveredBy !== undefined && stored.auditSeq === undefined) {
+        // Only a delivery that may follow an interrupted one can find its receipt already there.
+        const found = first && attempt === 0 ? undefined : await this.o.receipts.find(event);
+        auditSeq = found ?? (await this.o.receipts.record(event));
+      }
       await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
-      await this.fail(stored, err, log);
+      await this.fail(stored, err, log, auditSeq);
       return;
     }
-    await this.settle(stored, (row) => (row.status === 'done' ? undefined : { status: 'done', attempts: Math.max(row.attempts, attempt) + 1, lastError: '' }));
+    const receipt = auditSeq === undefined ? {} : { auditSeq };
+    await this.settle(stored, (row) => (row.status === 'done' ? undefined : { status: 'done', attempts: Math.max(row.attempts, attempt) + 1, lastError: '', ...receipt }));
     this.o.onProcessed?.(event, 'done');
   }
 
-  private async fail(stored: StoredEvent, err: unknown, log: Logger): Promise<void> {
+  private async fail(stored: StoredEvent, err: unknown, log: Logger, auditSeq?: number): Promise<void> {
     const lastError = describe(err);
     const ref = { partitionKey: stored.partitionKey, rowKey: stored.rowKey };
     let attempts = 0;
@@ -350,9 +393,10 @@ export class DurableIntake {
       // Finished by another instance meanwhile, or already dead-lettered: nothing to retry.
       if (row.status === 'done' || row.status === 'dead') return undefined;
       attempts = row.attempts + 1;
-      if (attempts >= this.o.maxAttempts) return { status: 'dead', attempts, lastError };
+      const receipt = auditSeq === undefined ? {} : { auditSeq };
+      if (attempts >= this.o.maxAttempts) return { status: 'dead', attempts, lastError, ...receipt };
       delayMs = this.backoff(attempts);
-      return { status: 'pending', attempts, nextAttemptAt: new Date(Date.now() + delayMs).toISOString(), lastError };
+      return { status: 'pending', attempts, nextAttemptAt: new Date(Date.now() + delayMs).toISOString(), lastError, ...receipt };
     });
     if (!applied) return;
     if (applied.status === 'dead') {

@@ -4,6 +4,7 @@ import type { SecretProvider } from '../config/secret-provider';
 import { getSecretVersions } from '../config/secrets-rotation';
 import type { EventName } from '../events/event-map';
 import type { AcceptInput, AcceptResult } from '../events/intake';
+import { receiptEntry } from '../events/receipt-audit';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteHandler } from './http-types';
 import type { ArgusMetrics } from './metrics';
@@ -44,7 +45,8 @@ export async function webhookSecrets(secrets: SecretProvider, name: string): Pro
 
 /**
  * Authenticate first, then parse and validate, then store one event: 202 for a new event, 200
- * with `duplicate: true` for a redelivery. Rejections are audited and change nothing.
+ * with `duplicate: true` for a redelivery. Rejections are audited and change nothing; so is every
+ * accepted delivery (a new event's row when it is processed, see ReceiptAudit).
  */
 export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps): RouteHandler {
   const { logger, metrics, audit } = deps;
@@ -97,21 +99,20 @@ export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps)
     if (!parsed.ok) return reject(req, new ArgusError('ARGUS_BAD_PAYLOAD', undefined, { details: parsed.details }), 'schema');
 
     const input = spec.toEvent(parsed.value, req);
-    const result = await deps.intake.accept({ ...input, correlationId: req.correlationId });
+    // A new event's receipt is audited from the stored event when it is processed (ReceiptAudit):
+    // its row carries who delivered it, and the acknowledgement waits for that one commit.
+    const result = await deps.intake.accept({ ...input, correlationId: req.correlationId, deliveredBy: auth.caller });
     metrics.webhooks.inc({ source: spec.source, outcome: result.duplicate ? 'duplicate' : 'accepted' });
     metrics.webhookLatency.observe((Date.now() - req.receivedAt) / 1000, { source: spec.source });
-    try {
-      await audit.append({
-        action: 'webhook.received',
-        outcome: 'allowed',
-        actorId: auth.caller,
-        target: spec.source,
-        correlationId: result.correlationId,
-        detail: { eventId: result.eventId, event: input.name, key: input.idempotencyKey, duplicate: result.duplicate },
-      });
-    } catch (err) {
-      // The event is stored, so acknowledging is right; the missing audit row is logged loudly.
-      logger.error({ err, eventId: result.eventId }, 'could not audit an accepted webhook');
+    if (result.duplicate) {
+      try {
+        await audit.append(
+          receiptEntry({ ...input, eventId: result.eventId, correlationId: result.correlationId, deliveredBy: auth.caller, duplicate: true }),
+        );
+      } catch (err) {
+        // The event is stored, so acknowledging is right; the missing audit row is logged loudly.
+        logger.error({ err, eventId: result.eventId }, 'could not audit a redelivered webhook');
+      }
     }
     return { status: result.duplicate ? 200 : 202, body: { eventId: result.eventId, duplicate: result.duplicate } };
   };

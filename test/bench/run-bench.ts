@@ -6,6 +6,7 @@
  *   peakRssMb }
  */
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,12 +107,23 @@ async function main(): Promise<void> {
       if (ok) break;
       await sleep(100);
     }
-    const post = async (payload: unknown): Promise<number> => {
-      const body = JSON.stringify(payload);
-      const res = await fetch(`${url}/api/webhooks/sentinel`, { method: 'POST', body, headers: { 'content-type': 'application/json', [signatureHeader]: signBody(secret, body) } });
-      await res.arrayBuffer();
-      return res.status;
-    };
+    // A lean client (node:http, kept-alive sockets): it shares the machine's cores with Argus.
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    const post = (payload: unknown): Promise<number> =>
+      new Promise((done, fail) => {
+        const body = JSON.stringify(payload);
+        const req = request(
+          `${url}/api/webhooks/sentinel`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [signatureHeader]: signBody(secret, body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => done(res.statusCode ?? 0));
+            res.on('error', fail);
+          },
+        );
+        req.on('error', fail);
+        req.end(body);
+      });
     for (const conv of ['19:storm@thread.tacv2', ...Array.from({ length: e2eChannels }, (_, k) => `19:e2e-${k}@thread.tacv2`)]) {
       const spot = { serviceUrl: connector.url, conversationId: conv, teamId: conv, tenantId: home };
       await fetch(`${url}/api/messages`, { method: 'POST', body: JSON.stringify(installActivity(spot, admin)), headers: { 'content-type': 'application/json' } });

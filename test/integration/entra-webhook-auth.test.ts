@@ -40,6 +40,8 @@ webhookAuth:
   test('a valid token is accepted (202) and audited with the calling identity', async () => {
     const res = await h.post('/api/webhooks/sentinel', JSON.stringify(incident), { authorization: `Bearer ${await entra.mint()}` });
     assert.equal(res.status, 202, res.text);
+    // The receipt row is written from the stored event when it is processed.
+    await h.argus.idle();
     const rows = await auditRows('sentinel');
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.outcome, 'allowed');
