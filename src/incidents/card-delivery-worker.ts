@@ -22,6 +22,11 @@ export interface CardDeliveryOptions {
   /** At most one storm summary per conversation this often. */
   stormIntervalMs?: number;
   pollIntervalMs?: number;
+  /**
+   * Least time between two scans for pending cards, however often work is signalled: a storm
+   * signals on every processed event, and each scan reads the pending cards of every conversation.
+   */
+  minScanIntervalMs?: number;
 }
 
 /**
@@ -50,8 +55,7 @@ export class CardDeliveryWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.nudge();
-    if (this.timer) clearTimeout(this.timer);
+    this.nudge(); // ends the wait at once
     await this.loop;
     await Promise.allSettled([...this.running]);
   }
@@ -69,6 +73,7 @@ export class CardDeliveryWorker {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      const scannedAt = Date.now();
       try {
         await this.tick();
       } catch (err) {
@@ -76,9 +81,16 @@ export class CardDeliveryWorker {
       }
       await new Promise<void>((resolve) => {
         this.timer = setTimeout(resolve, this.o.pollIntervalMs ?? 250);
+        let woken = false;
         this.wakeNow = () => {
+          if (this.stopped) {
+            if (this.timer) clearTimeout(this.timer);
+            return resolve();
+          }
+          if (woken) return;
+          woken = true;
           if (this.timer) clearTimeout(this.timer);
-          resolve();
+          this.timer = setTimeout(resolve, Math.max(0, scannedAt + (this.o.minScanIntervalMs ?? 100) - Date.now()));
         };
       });
     }

@@ -76,10 +76,11 @@ export class CardPublisher {
    * Brings the incident's cards up to date: new routing targets get a card row (posted by the
    * delivery worker), existing cards are marked for re-rendering from the latest stored state, and
    * `threadNote` is queued for their threads. Nothing here talks to Teams, so a storm of events
-   * costs one small write per card, and the worker coalesces them into paced updates.
+   * costs one small write per card, and the worker coalesces them into paced updates. `known`:
+   * the record as the caller just stored it (saves reading it back; cards render from storage).
    */
-  async publish(incidentName: string, threadNote?: string): Promise<void> {
-    const record = await this.options.incidents.get(incidentName);
+  async publish(incidentName: string, threadNote?: string, known?: IncidentRecord): Promise<void> {
+    const record = known ?? (await this.options.incidents.get(incidentName));
     if (!record) return;
     const existing = await this.options.cards.list(incidentName);
     const targets = new Set(routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list()));

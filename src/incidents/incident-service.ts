@@ -64,21 +64,19 @@ export class IncidentService {
         if (existing) {
           const order = compareTimestamps(incoming.lastModifiedTimeUtc, existing.incident.lastModifiedTimeUtc);
           if (order < 0) return { outcome: 'stale' as const, changes: [] };
-          if (order === 0 && (incoming.etag ?? '') === (existing.incident.etag ?? '')) return { outcome: 'same' as const, changes: [] };
+          if (order === 0 && (incoming.etag ?? '') === (existing.incident.etag ?? '')) return { outcome: 'same' as const, changes: [], record: existing };
         }
         const changes = notableChanges(existing?.incident, incoming);
-        const etag = await this.options.incidents.save(
-          { incident: incoming, notice: existing?.notice, pendingWriteback: existing?.pendingWriteback },
-          existing?.etag,
-        );
-        if (etag) return { outcome: existing ? ('updated' as const) : ('created' as const), changes };
+        const saved = { incident: incoming, notice: existing?.notice, pendingWriteback: existing?.pendingWriteback };
+        const etag = await this.options.incidents.save(saved, existing?.etag);
+        if (etag) return { outcome: existing ? ('updated' as const) : ('created' as const), changes, record: { ...saved, etag } };
       }
       throw new ArgusError('ARGUS_CONFLICT', `incident ${incoming.name} kept changing while being stored`);
     });
     // 'same' still publishes: a redelivered event after a crash must finish posting the card.
     if (result.outcome !== 'stale')
-      await this.options.publisher.publish(incoming.name, result.changes.length ? `${describeChanges(result.changes)} (in Sentinel)` : undefined);
-    return result;
+      await this.options.publisher.publish(incoming.name, result.changes.length ? `${describeChanges(result.changes)} (in Sentinel)` : undefined, result.record);
+    return { outcome: result.outcome, changes: result.changes };
   }
 
   async get(name: string): Promise<IncidentRecord | undefined> {

@@ -129,10 +129,20 @@ async function main(): Promise<void> {
       await fetch(`${url}/api/messages`, { method: 'POST', body: JSON.stringify(installActivity(spot, admin)), headers: { 'content-type': 'application/json' } });
     }
 
+    // Let Argus work off what it acknowledged, so that each measurement starts
+    // on an idle system (the warm-up's backlog is worked off before the measured burst).
+    const drained = async () => {
+      for (let i = 0; i < 1200; i += 1) {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        if (/^argus_events_queue_depth 0$/m.test(text) && /^argus_events_processing 0$/m.test(text)) return;
+        await sleep(500);
+      }
+    };
     // (a) ingest, incidents no channel gets: warm-up discarded, then measured at concurrency 32.
     let next = 0;
     const unrouted = (count: number) => Array.from({ length: count }, () => incident(100_000 + next++, 0, 'none'));
     await pool(unrouted(ingestCount > 0 ? 1000 : 0), 32, async (p) => void (await post(p)));
+    await drained();
     const latencies: number[] = [];
     const ingestCpu0 = threadCpu(child.pid!);
     const ingestSelf0 = process.cpuUsage();
@@ -148,15 +158,12 @@ async function main(): Promise<void> {
     // Monotonic clock, as in --cpu-prof profiles: lets a profile be cut to this phase.
     if (argusNodeArgs.length) console.error(`phase ingest: ${ingestClock0 / 1000n}..${process.hrtime.bigint() / 1000n} µs`);
     const ingestCpuMs = cpuPerItem(ingestCpu0, threadCpu(child.pid!), process.cpuUsage(ingestSelf0), ingestCount);
-    // Let Argus work off what it acknowledged, so (b) and (c) measure an idle system.
-    const drained = async () => {
-      for (let i = 0; i < 1200; i += 1) {
-        const text = await (await fetch(`${url}/metrics`)).text();
-        if (/^argus_events_queue_depth 0$/m.test(text) && /^argus_events_processing 0$/m.test(text)) return;
-        await sleep(500);
-      }
-    };
+    const drainCpu0 = threadCpu(child.pid!);
+    const drainSelf0 = process.cpuUsage();
+    const d0 = performance.now();
     await drained();
+    // How long the backlog left by the burst took to work off, and its CPU cost per event.
+    const backlog = { drainedMs: Math.round(performance.now() - d0), cpuMsPerEvent: cpuPerItem(drainCpu0, threadCpu(child.pid!), process.cpuUsage(drainSelf0), ingestCount) };
 
     // (b) raw Azurite single-entity inserts on the same emulator: warm, concurrency 32, same size.
     const owner = JSON.parse(readFileSync(join(dir, 'data', 'azurite.json'), 'utf8')) as { tableEndpoint: string };
@@ -279,6 +286,8 @@ async function main(): Promise<void> {
       peakRssMb,
       // CPU milliseconds per acknowledged event / per raw insert, by thread (where the time goes).
       cpuMsPerItem: { ingest: ingestCpuMs, rawInsert: rawCpuMs },
+      // After the burst: time until the queue was empty (events processed meanwhile are counted in cpuMsPerEvent's divisor).
+      backlog,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
