@@ -67,10 +67,16 @@ export async function notifyRunChanged(deps: RunNotifierDeps, ref: PlaybookRunRe
   };
   // A note only for the status this event is about: a later status has its own event.
   await attempt('update the incident cards', () => deps.publisher.publish(run.incidentName, ref.status === run.status ? threadNote(run) : undefined));
-  if (run.status === 'awaiting-approval') await attempt('send the approval cards', () => sendApprovalCards(deps, run));
-  else if (run.approvalCards.length) {
-    const activity = approvalActivity(deps, run);
-    for (const c of run.approvalCards) await attempt('update an approval card', () => deps.delivery.update(c.conversationId, c.activityId, activity));
-  }
+  const updateApprovalCards = async (current: PlaybookRun) => {
+    const activity = approvalActivity(deps, current);
+    for (const c of current.approvalCards) await attempt('update an approval card', () => deps.delivery.update(c.conversationId, c.activityId, activity));
+  };
+  if (run.status === 'awaiting-approval') {
+    await attempt('send the approval cards', () => sendApprovalCards(deps, run));
+    // Decided or expired while the cards were being sent: that event's handler may have found no
+    // card to update yet, so the cards just sent are brought to the run's state here.
+    const latest = (await deps.runs.get(ref.incidentName, ref.runId))?.run;
+    if (latest && latest.status !== 'awaiting-approval') await updateApprovalCards(latest);
+  } else if (run.approvalCards.length) await updateApprovalCards(run);
   if (errors.length) throw new AggregateError(errors, `updating the cards of playbook run ${run.runId} failed`);
 }
