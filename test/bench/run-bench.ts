@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -17,6 +17,7 @@ import { devAccountKey, devAccountName } from '../../src/storage/dev-account';
 import { startFakeBotConnector, testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { maxCallsInWindow, pool, stormIncident } from '../helpers/storm';
 import { installActivity } from '../helpers/teams-activities';
+import { threadCpu } from '../helpers/thread-cpu';
 
 const secret = 'bench-webhook-secret';
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -44,29 +45,12 @@ const percentile = (xs: number[], p: number) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds used so far by each thread of a process, by thread name (Linux /proc; empty elsewhere). */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      out.set(`${name}#${tid === String(pid) ? 'main' : tid}`, seconds);
-    }
-  } catch {
-    // not Linux, or the process is gone
-  }
-  return out;
-}
-
 /** CPU milliseconds per item of each busy thread between two threadCpu snapshots, plus this process's own. */
-function cpuPerItem(before: Map<string, number>, after: Map<string, number>, self: NodeJS.CpuUsage, items: number): Record<string, number> {
+function cpuPerItem(before: ReturnType<typeof threadCpu>, after: ReturnType<typeof threadCpu>, self: NodeJS.CpuUsage, items: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, s] of after) {
-    const used = s - (before.get(name) ?? 0);
-    if (used >= 0.05) out[name] = Math.round((used * 1000 * 1000) / items) / 1000;
+  for (const [tid, t] of after) {
+    const used = t.seconds - (before.get(tid)?.seconds ?? 0);
+    if (used >= 0.05) out[`${t.name}#${t.main ? 'main' : tid}`] = Math.round((used * 1000 * 1000) / items) / 1000;
   }
   out['bench-client'] = Math.round(((self.user + self.system) / items) * 1000) / 1e6;
   return out;

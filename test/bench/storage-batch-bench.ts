@@ -4,25 +4,10 @@
  * commit (docs/benchmarks.md). Prints rows/s and CPU milliseconds per row of this process's main
  * thread (the client) and of its other threads (Azurite's worker and V8's helpers), twice.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { startAzurite } from '../helpers/azurite';
 import { pool } from '../helpers/storm';
-
-/** CPU seconds so far by thread id of this process (Linux /proc; empty elsewhere). */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(f[11]) + Number(f[12])) / 100);
-    }
-  } catch {
-    // not Linux
-  }
-  return out;
-}
+import { threadCpu } from '../helpers/thread-cpu';
 
 async function main(): Promise<void> {
   const azurite = await startAzurite();
@@ -39,9 +24,9 @@ async function main(): Promise<void> {
     const ms = performance.now() - t0;
     let client = 0;
     let others = 0;
-    for (const [tid, s] of threadCpu()) {
-      const used = s - (before.get(tid) ?? 0);
-      if (tid === String(process.pid)) client += used;
+    for (const [tid, t] of threadCpu()) {
+      const used = t.seconds - (before.get(tid)?.seconds ?? 0);
+      if (t.main) client += used;
       else others += used;
     }
     results.push({ label, rowsPerSecond: Math.round(rows / (ms / 1000)), clientCpuMsPerRow: Math.round((client * 1e6) / rows) / 1000, emulatorCpuMsPerRow: Math.round((others * 1e6) / rows) / 1000 });
