@@ -1,9 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { FileConfig } from '../config/file-schema';
-import { formatIssuePath } from '../config/load-config';
-import { ArgusError, type ErrorDetail } from '../errors/catalog';
+import { parseYamlDefinition, readYamlFolder, uniqueIds } from '../config/yaml-definitions';
 import type { Logger } from '../logging/logger';
 import { parseIsoDuration } from './duration';
 import type { Playbook } from './playbook';
@@ -37,22 +33,9 @@ export class PlaybookCatalog {
   }
 }
 
-function invalid(file: string, details: ErrorDetail[]): ArgusError {
-  const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-  return new ArgusError('ARGUS_CONFIG_INVALID', `playbook ${file} is invalid: ${summary}`, {
-    details: details.map((d) => ({ path: d.path ? `${file}: ${d.path}` : file, message: d.message })),
-  });
-}
-
 /** Parses one definition; errors name the file and the key. */
 export function parsePlaybook(text: string, file: string, options: Omit<CatalogOptions, 'dir'> = {}): Playbook {
-  const doc = parseDocument(text, { prettyErrors: true });
-  // The first YAML error is the one to fix; the rest usually follow from it.
-  const yamlError = doc.errors[0];
-  if (yamlError) throw invalid(file, [{ message: yamlError.message.split('\n')[0] ?? yamlError.message }]);
-  const parsed = playbookSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) throw invalid(file, parsed.error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message })));
-  const definition = parsed.data;
+  const definition = parseYamlDefinition('playbook', text, file, playbookSchema);
   const approval = definition.approval.required
     ? { approverRole: definition.approval.approverRole, expiresAfterMs: parseIsoDuration(definition.approval.expiresAfter) ?? 0 }
     : undefined;
@@ -74,22 +57,17 @@ export function parsePlaybook(text: string, file: string, options: Omit<CatalogO
  */
 export function loadPlaybookCatalog(options: CatalogOptions): PlaybookCatalog {
   const { dir, logger } = options;
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  const files = readYamlFolder(dir);
+  if (!files) {
     logger?.warn({ dir }, 'playbooks folder not found: no playbooks are offered');
     return new PlaybookCatalog([]);
   }
-  const files = readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f))
-    .sort();
   const playbooks: Playbook[] = [];
-  const seen = new Map<string, string>();
-  for (const name of files) {
-    const file = basename(name);
-    const playbook = parsePlaybook(readFileSync(join(dir, name), 'utf8'), file, options);
+  const claim = uniqueIds('playbook');
+  for (const { file, text } of files) {
+    const playbook = parsePlaybook(text, file, options);
     const id = playbook.definition.id;
-    const other = seen.get(id);
-    if (other) throw invalid(file, [{ path: 'id', message: `'${id}' is already defined in ${other}` }]);
-    seen.set(id, file);
+    claim(id, file);
     if (playbook.unavailable) logger?.warn({ playbook: id, file, reason: playbook.unavailable }, 'playbook cannot run here; it is not offered');
     playbooks.push(playbook);
   }
