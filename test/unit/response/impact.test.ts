@@ -39,7 +39,7 @@ test('bad answers are refused with the field named', () => {
     [{ affectedUsers: '-3' }, 'affectedUsers'],
     [{ downtimeMinutes: '1.5' }, 'downtimeMinutes'],
   ] as const) {
-    const r = impactInputSchema.safeParse({ financial: 'none', operational: 'none', reputational: 'none', ...over });
+    const r = impactInputSchema.safeParse(Object.assign({ financial: 'none', operational: 'none', reputational: 'none' }, over));
     assert.equal(r.success, false);
     assert.equal(r.error?.issues[0]?.path[0], path);
   }
