@@ -2,4 +2,4 @@
 'use strict';
 // The `argus` command: TypeScript sources run through tsx's CommonJS loader.
 require('tsx/cjs');
-require('../src/cli/main.ts');
+require('../src/cli/main.ts').main();

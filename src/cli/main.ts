@@ -1,3 +1,5 @@
+// First: silences restify's DEP0111 before any import below loads restify.
+import './quiet-dep0111';
 import { isArgusError } from '../errors/catalog';
 import { processIO, writeLine, type CliIO } from './command';
 import { commands } from './commands';
@@ -27,7 +29,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('argus.js')) {
+/**
+ * The process entry: `bin/argus.js` calls it whatever name or symlink `argus` was started through
+ * (npx, a global install, node_modules/.bin), so it must not guess from `process.argv[1]`.
+ */
+export function main(): void {
   runCli(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;
@@ -38,3 +44,6 @@ if (require.main === module || process.argv[1]?.endsWith('argus.js')) {
     },
   );
 }
+
+// `node --import tsx src/cli/main.ts …` (the package.json scripts) runs this file directly.
+if (require.main === module) main();

@@ -145,12 +145,14 @@ export function previewSamples(): PreviewSample[] {
       render: 'renderWhoAmICard',
       view: {
         name: ada,
-        aadObjectId: '10000000-0000-4000-8000-000000000001',
         tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
         role: 'admin',
         roles: ['admin'],
-        federated: false,
-        reasons: ['member of group 3f1b0c2e-6a57-4e3c-9d0b-1a2b3c4d5e6f (admin)'],
+        details: {
+          aadObjectId: '10000000-0000-4000-8000-000000000001',
+          federated: false,
+          reasons: ['member of group 3f1b0c2e-6a57-4e3c-9d0b-1a2b3c4d5e6f (admin)'],
+        },
       },
     },
     {
