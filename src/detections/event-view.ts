@@ -30,18 +30,28 @@ export class EventView {
   constructor(readonly fields: FlatEvent) {}
 
   has(field: string): boolean {
-    return this.fields.has(field);
+    return this.fields.has(field) || (this.fields.spaceless?.has(field) ?? false);
   }
 
+  /** A field by name, or else the spaced Windows data name it stands for (`ThreatName` → `Threat Name`). */
   raw(field: string): FieldValue | undefined {
-    return this.fields.get(field);
+    const v = this.fields.get(field);
+    if (v !== undefined || this.fields.spaceless === undefined) return v;
+    const spaced = this.fields.spaceless.get(field);
+    return spaced === undefined ? undefined : this.fields.get(spaced);
+  }
+
+  /** The name the event records a field under (`Threat Name` for `ThreatName`), for explanations. */
+  recordedName(field: string): string {
+    if (this.fields.has(field)) return field;
+    return this.fields.spaceless?.get(field) ?? field;
   }
 
   /** Case-folded text of a field (memoised). */
   lower(field: string): TextValue {
     let v = this.lowered.get(field);
     if (v === undefined) {
-      v = toText(this.fields.get(field), true);
+      v = toText(this.raw(field), true);
       this.lowered.set(field, v);
     }
     return v;
@@ -52,7 +62,7 @@ export class EventView {
     const texts = (this.texts ??= new Map());
     let v = texts.get(field);
     if (v === undefined) {
-      v = toText(this.fields.get(field), false);
+      v = toText(this.raw(field), false);
       texts.set(field, v);
     }
     return v;

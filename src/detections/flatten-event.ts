@@ -6,11 +6,19 @@
  * `Channel`, `Computer`), System attributes joined with an underscore (`Provider_Name`,
  * `Execution_ProcessID`, `TimeCreated_SystemTime`), EventData `<Data Name="X">` as `X`, and the one
  * child of UserData hoisted the same way. Any other JSON is flattened with dotted paths (`a.b.c`).
+ *
+ * Some providers name EventData with spaces (Defender: `Threat Name`, `Source Name`, `Process
+ * Name`) where Sigma rules write `ThreatName`: SigmaHQ's regression tooling removes the spaces. The
+ * event keeps the names as recorded and lists each spaced one under its space-less name
+ * (`spaceless`), which EventView answers from when the event has no field of that name itself.
  */
 
 export type Scalar = string | number | boolean | null;
 export type FieldValue = Scalar | Scalar[];
-export type FlatEvent = Map<string, FieldValue>;
+export type FlatEvent = Map<string, FieldValue> & {
+  /** Windows data names that contain spaces, by the name without them: `ThreatName` → `Threat Name`. */
+  spaceless?: Map<string, string>;
+};
 
 type Json = Scalar | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -72,6 +80,28 @@ function attrName(name: string, attr: string): string {
   return v;
 }
 
+/** `Threat Name` → `ThreatName`; '' for a name without spaces. Worked out once per name, not per event. */
+const spacelessNames = new Map<string, string>();
+function spacelessName(name: string): string {
+  let v = spacelessNames.get(name);
+  if (v === undefined) {
+    v = name.includes(' ') ? name.replace(/ /g, '') : '';
+    // Names come from the input; past the bound they are still handled, only not remembered.
+    if (spacelessNames.size < 10_000) spacelessNames.set(name, v);
+  }
+  return v;
+}
+
+/** An EventData / UserData value under its recorded name (the first of a repeated name wins). */
+function addDataField(out: FlatEvent, name: string, value: Scalar): void {
+  if (out.has(name)) return;
+  out.set(name, value);
+  const alias = spacelessName(name);
+  if (alias === '') return;
+  const aliases = (out.spaceless ??= new Map());
+  if (!aliases.has(alias)) aliases.set(alias, name);
+}
+
 /** `{"#attributes": {...}, "#text": v}` and plain values, as a System child named `name`. */
 function addSystemChild(out: FlatEvent, name: string, value: Json): void {
   if (!isObject(value)) {
@@ -102,7 +132,7 @@ function addDataElements(out: FlatEvent, data: Json): void {
       const name = isObject(attrs) ? attrs.Name : undefined;
       const text = item['#text'] ?? null;
       if (typeof name === 'string' && !isObject(text) && !Array.isArray(text)) {
-        if (!out.has(name)) out.set(name, text);
+        addDataField(out, name, text);
       } else {
         addGeneric(out, 'Data', item, 1);
       }
@@ -124,11 +154,11 @@ function addEventData(out: FlatEvent, data: Json): void {
     if (key === 'Data') {
       addDataElements(out, value);
     } else if (isObject(value) && '#text' in value && !Array.isArray(value['#text'])) {
-      if (!out.has(key)) out.set(key, value['#text'] as Scalar);
+      addDataField(out, key, value['#text'] as Scalar);
     } else if (isObject(value) || Array.isArray(value)) {
       addGeneric(out, key, value, 1);
-    } else if (!out.has(key)) {
-      out.set(key, value);
+    } else {
+      addDataField(out, key, value);
     }
   }
 }

@@ -91,7 +91,7 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
       explain: (view, selection) => {
         if (!test(view)) return undefined;
         const actual = view.text(f);
-        return [entry(selection, f, values.map(display).join(', '), String(actual))];
+        return [entry(selection, view.recordedName(f), values.map(display).join(', '), String(actual))];
       },
     };
   }
@@ -121,7 +121,7 @@ export function compileFieldItem(key: string, raw: DetectionValue, path: string,
           if (all) return undefined;
           continue;
         }
-        out.push(entry(selection, w.field, display(values[i] as DetectionValue), w.text));
+        out.push(entry(selection, view.recordedName(w.field), display(values[i] as DetectionValue), w.text));
         if (!all) break;
       }
       return out.length ? out : undefined;
