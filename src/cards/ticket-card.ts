@@ -70,7 +70,7 @@ function noticeData(notice: TicketCardView['notice'], length: number): NoticeDat
 
 const noIncident: IncidentData = { enabled: false, incidentId: '', number: '', heading: '', detail: '' };
 
-/** One ITSM ticket: number, title, status, assignee, the incident it belongs to, and a link to open it. */
+/** One ITSM ticket: number, title, status, assignee, priority, the incident it belongs to (if any), and a link to open it. */
 export function renderTicketCard(view: TicketCardView, options: RenderOptions = {}): AdaptiveCardJson {
   const { ticket, incident } = view;
   return fitCard(
@@ -87,6 +87,7 @@ export function renderTicketCard(view: TicketCardView, options: RenderOptions = 
           badges: [
             { label: 'Status', value: plain(ticket.statusLabel, 60) || 'Unknown', color: statusColor(ticket) },
             { label: 'Assignee', value: plain(ticket.assignee, 80) || 'Unassigned', color: 'Default' },
+            ...(ticket.priority ? [{ label: 'Priority', value: plain(ticket.priority, 40), color: 'Default' as const }] : []),
             ...(incident ? [{ label: 'Incident', value: `#${incident.number} · ${incident.severity}`, color: severityColors[incident.severity] }] : []),
           ],
         },
@@ -100,7 +101,11 @@ export function renderTicketCard(view: TicketCardView, options: RenderOptions = 
               detail: `${incident.severity} · ${plain(incident.status, 20)}`,
             }
           : noIncident,
-        footer: { updated: ticket.updatedAt ? `Updated ${cardDateTime(ticket.updatedAt)}` : 'Not linked to an incident Argus knows' },
+        footer: {
+          updated: [ticket.updatedAt ? `Updated ${cardDateTime(ticket.updatedAt)}` : undefined, incident ? undefined : 'Not linked to an incident Argus knows']
+            .filter(Boolean)
+            .join(' · '),
+        },
         actions: { open: { enabled: url !== undefined, title: `Open in ${plain(ticket.provider, 40)}`, url: url ?? '' } },
       });
     },

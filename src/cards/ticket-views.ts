@@ -24,6 +24,8 @@ export interface TicketCardTicket {
   statusLabel: string;
   open: boolean;
   assignee?: string;
+  /** The ITSM's priority label, when it has one. */
+  priority?: string;
   url?: string;
   updatedAt?: string;
 }

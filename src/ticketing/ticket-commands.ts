@@ -1,11 +1,12 @@
 import { renderNoticeCard } from '../cards';
 import { renderTicketCard, renderTicketListCard } from '../cards';
+import { plain } from '../cards/text';
 import type { CardNotice } from '../cards/views';
 import type { TicketCardIncident, TicketCardTicket, TicketListRowView } from '../cards/ticket-views';
 import type { IncidentRepository } from '../incidents/incident-repository';
 import type { CommandReply, TeamsRegistry } from '../teams/registry';
 import { ItsmCallError } from './itsm-http';
-import { isTicketOpen, providerLabels, type Ticket } from './ticket';
+import { isTicketOpen, parseTicketNumber, providerLabels, ticketNumberFormats, type Ticket } from './ticket';
 import type { TicketLinkStore } from './ticket-link-store';
 import type { TicketSystem } from './ticket-system';
 import type { UserEmailResolver } from './user-email';
@@ -19,20 +20,35 @@ export interface TicketCommandDeps {
 }
 
 const listLimit = 25;
+const incidentNamePattern = /^[\w.:-]{1,128}$/;
 
 function cardTicket(t: Ticket): TicketCardTicket {
-  return { number: t.number, title: t.title, provider: providerLabels[t.provider], statusLabel: t.statusLabel, open: isTicketOpen(t.status), assignee: t.assignee, url: t.url, updatedAt: t.updatedAt };
+  return {
+    number: t.number,
+    title: t.title,
+    provider: providerLabels[t.provider],
+    statusLabel: t.statusLabel,
+    open: isTicketOpen(t.status),
+    assignee: t.assignee,
+    priority: t.priority,
+    url: t.url,
+    updatedAt: t.updatedAt,
+  };
 }
 
 const notice = (title: string, text: string, style: 'warning' | 'attention' | 'default' = 'warning'): CommandReply => ({ card: renderNoticeCard({ title, text, style }) });
 
-/** `ticket <number>`, `tickets` (open, linked to incidents) and `tickets mine`. */
+/**
+ * `ticket <number>` (any ticket of the ITSM, read live, with its incident when there is one),
+ * `tickets` (open, linked to incidents) and `tickets mine`.
+ */
 export function registerTicketCommands(registry: TeamsRegistry, deps: TicketCommandDeps): void {
   const { links, incidents, system } = deps;
   const where = system ? providerLabels[system.provider] : 'the ITSM';
 
   async function incidentView(name: string | undefined): Promise<TicketCardIncident | undefined> {
-    const record = name ? await incidents.get(name) : undefined;
+    // Correlation fields of tickets Argus did not open may hold anything other tools put there.
+    const record = name && incidentNamePattern.test(name) ? await incidents.get(name) : undefined;
     if (!record) return undefined;
     const i = record.incident;
     return { name: i.name, number: i.number, title: i.title, severity: i.severity, status: i.status };
@@ -43,26 +59,38 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
   registry.command({
     name: 'ticket',
     usage: 'ticket <number>',
-    summary: 'Show one ITSM ticket linked to an incident, e.g. ticket INC0012345',
+    summary: 'Look up one ITSM ticket, e.g. ticket INC0012345 or ticket SOC-123',
     role: 'reader',
+    // Argus reads the ITSM with its own account on the viewer's behalf: who looked at what is kept.
+    audited: true,
     async run(_ctx, args) {
       if (!system) return noItsm();
-      const number = (args[0] ?? '').trim().toUpperCase();
-      if (!/^[A-Z0-9_-]{1,40}$/.test(number)) return notice('Which ticket?', 'Usage: ticket <number>, e.g. ticket INC0012345');
+      const format = ticketNumberFormats[system.provider];
+      const typed = (args[0] ?? '').trim();
+      const number = parseTicketNumber(system.provider, typed);
+      if (!number) {
+        const what = typed ? `${plain(typed, 40)} is not a ${format.noun}. ` : '';
+        return notice('Which ticket?', `${what}Usage: ticket <number>, e.g. ticket ${format.example}`);
+      }
       const link = await links.findByNumber(number);
       let live: Ticket | undefined;
-      let unreachable: CardNotice | undefined;
       try {
         live = await system.get(number, { interactive: true });
       } catch (err) {
         if (!(err instanceof ItsmCallError)) throw err;
-        unreachable = { text: `${where} did not answer (${err.message.slice(0, 160)}); showing what Argus last knew.`, style: 'warning' };
+        const problem = err.transient ? `${where} did not answer` : `${where} refused the lookup`;
+        const detail = err.message.slice(0, 160);
+        if (link?.ticket) {
+          const incident = await incidentView(link.incidentName);
+          const stale: CardNotice = { text: `${problem} (${detail}); showing what Argus last knew.`, style: 'warning' };
+          return { card: renderTicketCard({ ticket: cardTicket(link.ticket), incident, notice: stale }) };
+        }
+        const next = err.transient ? 'Try again in a minute.' : 'Ask an admin to check the ITSM account Argus uses.';
+        return notice(problem, `Argus could not look up ${number}: ${detail}. ${next}`, 'attention');
       }
-      const ticket = live ?? link?.ticket;
-      const incident = await incidentView(link?.incidentName ?? live?.correlationId);
-      // Argus reads the ITSM with its own account: it shows only tickets that belong to incidents it knows.
-      if (!ticket || !incident) return notice('Not found', `Argus has no ticket ${number} linked to an incident.`);
-      return { card: renderTicketCard({ ticket: cardTicket(ticket), incident, notice: unreachable }) };
+      if (!live) return notice('Not found', `${where} has no ticket ${number}.`);
+      const incident = await incidentView(link?.incidentName ?? live.correlationId);
+      return { card: renderTicketCard({ ticket: cardTicket(live), incident }) };
     },
   });
 

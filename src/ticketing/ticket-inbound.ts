@@ -86,7 +86,11 @@ export class TicketInbound {
     });
     const conflict = await auditConflict(this.ctx, incident, stored, hc.correlationId);
     if (conflict.changed) await this.ctx.links.mutate(name, (cur) => cur && { ...cur, conflictKey: conflict.key });
-    if (lines.length || outcome.changes.length || conflict.changed) await this.ctx.publisher.publish(name, lines.length ? lines.join('\n\n') : undefined);
+    // A note a person wrote goes to the thread at once (with the changes that came with it).
+    const told = lines.length ? lines.join('\n\n') : undefined;
+    const written = p.note !== undefined && !isArgusNote(p.note.text);
+    if (lines.length || outcome.changes.length || conflict.changed)
+      await this.ctx.publisher.publish(name, told && written ? { kind: 'person', text: told } : told);
   }
 
   /** The ticket as this callback describes it; undefined when it reports no state (a bare comment). */

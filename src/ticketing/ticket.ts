@@ -25,6 +25,24 @@ export const statusLabels: Record<TicketStatus, string> = {
   canceled: 'Canceled',
 };
 
+/**
+ * What a ticket number looks like in each ITSM. A number typed in chat is checked against this
+ * before it goes anywhere near a query: ServiceNow's encoded queries and Jira's paths give
+ * operators and separators a meaning, a number of letters and digits has none.
+ */
+export const ticketNumberFormats: Record<TicketProvider, { pattern: RegExp; example: string; noun: string }> = {
+  // Prefix and digit count are per instance (sys_number); INC0012345 out of the box.
+  servicenow: { pattern: /^[A-Z]{1,12}[0-9]{1,20}$/, example: 'INC0012345', noun: 'ServiceNow incident number' },
+  // Project keys start with a letter; letters, digits and underscores follow.
+  jira: { pattern: /^[A-Z][A-Z0-9_]{0,30}-[0-9]{1,10}$/, example: 'SOC-123', noun: 'Jira issue key' },
+};
+
+/** The ticket number in `text` as the ITSM writes it (upper case), or undefined when it is not one. */
+export function parseTicketNumber(provider: TicketProvider, text: string): string | undefined {
+  const number = text.trim().toUpperCase();
+  return ticketNumberFormats[provider].pattern.test(number) ? number : undefined;
+}
+
 /** Resolved, closed and canceled tickets are finished work. */
 export function isTicketOpen(status: TicketStatus): boolean {
   return status === 'new' || status === 'in_progress' || status === 'on_hold';
@@ -44,6 +62,8 @@ export interface Ticket {
   statusLabel: string;
   /** Display name of the assignee, when assigned. */
   assignee?: string;
+  /** The ITSM's priority label ("2 - High", "Highest"), when it has one. */
+  priority?: string;
   /** The Sentinel incident name stored in the ticket's correlation field, when set. */
   correlationId?: string;
   /**

@@ -105,7 +105,7 @@ export async function startFakeJira(): Promise<FakeJira> {
       status: { self: `${base}/rest/api/3/status/${issue.status.id}`, name: issue.status.name, id: issue.status.id, statusCategory: { key: issue.status.category, name: { new: 'To Do', indeterminate: 'In Progress', done: 'Done' }[issue.status.category] } },
       assignee: issue.assignee ? { accountId: issue.assignee.accountId, displayName: issue.assignee.displayName, emailAddress: issue.assignee.emailAddress, active: true } : null,
       labels: issue.labels,
-      priority: { name: issue.priority, id: '3' },
+      priority: { self: `${base}/rest/api/3/priority/3`, iconUrl: `${base}/images/icons/priorities/medium.svg`, name: issue.priority, id: '3' },
       created: jiraTime(issue.created),
       updated: jiraTime(issue.updated),
       resolution: issue.resolution ? { name: issue.resolution } : null,

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startTestServer, type RecordedRequest, type TestServer } from './http-server';
+import { parseEncodedQuery } from './servicenow-encoded-query';
 
 /**
  * A local ServiceNow instance speaking the Table API subset Argus uses: GET/POST/PATCH
- * /api/now/table/incident (encoded queries with ^, ^OR, ORDERBY/ORDERBYDESC; sysparm_fields,
+ * /api/now/table/incident (encoded queries with ^, ^OR, ORDERBY/ORDERBYDESC, ^^ for a literal ^ in a value; sysparm_fields,
  * sysparm_display_value, sysparm_limit; X-Total-Count), GET /api/now/table/sys_user, and
  * /oauth_token.do (client credentials). Answers use ServiceNow's shapes: `{"result": …}`, errors as
  * `{"error": {"message", "detail"}, "status": "failure"}`; a resolve without close_code fails the
@@ -19,6 +20,8 @@ export interface SnRecord {
   state: string;
   urgency: string;
   impact: string;
+  /** Calculated from impact and urgency, as the instance's priority lookup rules do. */
+  priority: string;
   assigned_to: string;
   assignment_group: string;
   caller_id: string;
@@ -68,6 +71,10 @@ const table = '/api/now/table/incident';
 const closedStates = new Set(['6', '7', '8']);
 const refFields = new Set(['assigned_to', 'assignment_group', 'caller_id']);
 const stateLabels: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
+const priorityLabels: Record<string, string> = { '1': '1 - Critical', '2': '2 - High', '3': '3 - Moderate', '4': '4 - Low', '5': '5 - Planning' };
+
+/** The out-of-the-box priority lookup: impact 1 + urgency 1 → 1 - Critical … 3 + 3 → 5 - Planning. */
+const priorityOf = (impact: string, urgency: string) => String(Math.min(5, Math.max(1, Number(impact) + Number(urgency) - 1 || 5)));
 
 function snTime(d = new Date()): string {
   return d.toISOString().replace('T', ' ').slice(0, 19);
@@ -75,29 +82,6 @@ function snTime(d = new Date()): string {
 
 function snError(res: ServerResponse, status: number, message: string, detail: string | null, headers: Record<string, string> = {}): void {
   sendJson(res, status, { error: { message, detail }, status: 'failure' }, headers);
-}
-
-type Condition = { field: string; op: '=' | '!=' | 'LIKE'; value: string };
-
-/** `a=1^b=2^ORc=3^ORDERBYDESCd` → AND-groups of OR-conditions, plus ordering. */
-export function parseEncodedQuery(query: string): { groups: Condition[][]; order?: { field: string; desc: boolean } } {
-  const groups: Condition[][] = [];
-  let order: { field: string; desc: boolean } | undefined;
-  for (const raw of query.split('^')) {
-    if (!raw) continue;
-    if (raw.startsWith('ORDERBYDESC')) order = { field: raw.slice(11), desc: true };
-    else if (raw.startsWith('ORDERBY')) order = { field: raw.slice(7), desc: false };
-    else {
-      const isOr = raw.startsWith('OR') && groups.length > 0 && /^OR[a-z_]/.test(raw);
-      const text = isOr ? raw.slice(2) : raw;
-      const m = /^([a-z_.]+)(!=|=|LIKE)(.*)$/.exec(text);
-      if (!m) throw new Error(`unsupported encoded query term ${raw}`);
-      const cond = { field: m[1]!, op: m[2] as Condition['op'], value: m[3]! };
-      if (isOr) groups[groups.length - 1]!.push(cond);
-      else groups.push([cond]);
-    }
-  }
-  return { groups, order };
 }
 
 export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } = {}): Promise<FakeServiceNow> {
@@ -112,6 +96,17 @@ export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } 
   let tokensIssued = 0;
 
   const sysId = () => randomBytes(16).toString('hex');
+  /** A record with the instance's defaults; priority follows impact and urgency unless given. */
+  function newRecord(fields: Partial<SnRecord>): SnRecord {
+    const now = snTime();
+    const r: SnRecord = {
+      sys_id: sysId(), number: `INC${String(nextNumber++).padStart(7, '0')}`, short_description: 'Seeded', description: '', state: '1', urgency: '3', impact: '3', priority: '',
+      assigned_to: '', assignment_group: '', caller_id: '', correlation_id: '', correlation_display: '', close_code: '', close_notes: '',
+      sys_created_on: now, sys_updated_on: now, sys_mod_count: '0', journal: [], ...fields,
+    };
+    r.priority ||= priorityOf(r.impact, r.urgency);
+    return r;
+  }
   const userName = (id: string) => users.find((u) => u.sys_id === id)?.name ?? '';
 
   function valueOf(r: SnRecord, field: string): string {
@@ -129,7 +124,7 @@ export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } 
     const all = Object.keys(r).filter((k) => k !== 'journal');
     for (const f of fields ?? all) {
       const value = String((r as unknown as Record<string, unknown>)[f] ?? '');
-      const shown = f === 'state' ? (stateLabels[value] ?? value) : refFields.has(f) ? userName(value) : value;
+      const shown = f === 'state' ? (stateLabels[value] ?? value) : f === 'priority' ? (priorityLabels[value] ?? value) : refFields.has(f) ? userName(value) : value;
       const link = refFields.has(f) && value && !excludeLinks ? { link: `${baseUrl}/api/now/table/sys_user/${value}` } : {};
       if (display === 'all') out[f] = refFields.has(f) ? { display_value: shown, value, ...link } : { display_value: shown, value };
       else if (display === 'true') out[f] = refFields.has(f) && !excludeLinks && value ? { display_value: shown, ...link } : shown;
@@ -154,6 +149,7 @@ export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } 
       if (k === 'work_notes') continue;
       if (k in next && k !== 'sys_id' && k !== 'number' && k !== 'journal') (next as unknown as Record<string, string>)[k] = String(v);
     }
+    next.priority = priorityOf(next.impact, next.urgency);
     if (next.state === '6' && r.state !== '6' && (!next.close_code || !next.close_notes))
       return `Data Policy Exception: \n ${!next.close_code ? 'Resolution code' : 'Resolution notes'} is mandatory\n`;
     Object.assign(r, next);
@@ -220,13 +216,9 @@ export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } 
     }
     const body = (req.json ?? {}) as Record<string, unknown>;
     if (req.method === 'POST' && !id) {
-      const now = snTime();
-      const r: SnRecord = {
-        sys_id: sysId(), number: `INC${String(nextNumber++).padStart(7, '0')}`, short_description: '', description: '', state: '1', urgency: '3', impact: '3',
-        assigned_to: '', assignment_group: '', caller_id: '', correlation_id: '', correlation_display: '', close_code: '', close_notes: '',
-        sys_created_on: now, sys_updated_on: now, sys_mod_count: '0', journal: [],
-      };
+      const r = newRecord({ short_description: '' });
       for (const [k, v] of Object.entries(body)) if (k in r && k !== 'journal' && k !== 'sys_id' && k !== 'number') (r as unknown as Record<string, string>)[k] = String(v);
+      r.priority = priorityOf(r.impact, r.urgency);
       records.set(r.sys_id, r);
       if (dropCreate) {
         dropCreate = false;
@@ -267,12 +259,7 @@ export async function startFakeServiceNow(options: { auth?: 'basic' | 'oauth' } 
       dropCreate = true;
     },
     seed(fields) {
-      const now = snTime();
-      const r: SnRecord = {
-        sys_id: sysId(), number: `INC${String(nextNumber++).padStart(7, '0')}`, short_description: 'Seeded', description: '', state: '1', urgency: '3', impact: '3',
-        assigned_to: '', assignment_group: '', caller_id: '', correlation_id: '', correlation_display: '', close_code: '', close_notes: '',
-        sys_created_on: now, sys_updated_on: now, sys_mod_count: '0', journal: [], ...fields,
-      };
+      const r = newRecord(fields);
       records.set(r.sys_id, r);
       return r;
     },

@@ -204,4 +204,28 @@ itsm:
     assert.ok(!mine.includes('Printer jam'), 'only requests Argus opened for incidents');
     assert.ok(mine.includes('incident #48213'));
   });
+  test('ticket <key> reads Jira itself: an issue Argus did not open, a linked one, an unknown and a malformed key, an outage', async () => {
+    const rita = jira.users.find((u) => u.displayName === 'Rita Reader')!;
+    const direct = jira.seed({ summary: 'Laptop stolen at the airport', priority: 'High', assignee: rita, status: { id: '3', name: 'In Progress', category: 'indeterminate' } });
+    const card = await ask(reader, `ticket ${direct.key.toLowerCase()}`);
+    for (const expected of [`Ticket ${direct.key} · Jira Service Management`, 'Laptop stolen at the airport', 'In Progress', 'Rita Reader', '"High"', 'Not linked to an incident Argus knows'])
+      assert.ok(card.includes(expected), expected);
+    const read = jira.apiRequests().findLast((r) => r.method === 'GET' && r.path === `/rest/api/3/issue/${direct.key}`);
+    assert.ok(read?.query.get('fields')?.split(',').includes('priority'));
+
+    const linked = await ask(reader, `ticket ${issue()!.key}`);
+    assert.match(linked, /Incident #48213: /);
+    assert.match(linked, /Highest/);
+
+    assert.match(await ask(reader, 'ticket SEC-9999'), /Jira Service Management has no ticket SEC-9999/);
+    const before = jira.apiRequests().length;
+    assert.match(await ask(reader, 'ticket INC0012345'), /INC0012345 is not a Jira issue key\. Usage: ticket <number>, e\.g\. ticket SOC-123/);
+    assert.equal(jira.apiRequests().length, before, 'nothing was sent');
+    jira.setDown(true);
+    try {
+      assert.match(await ask(reader, 'ticket SEC-9998'), /Jira Service Management did not answer.*Try again in a minute/);
+    } finally {
+      jira.setDown(false);
+    }
+  });
 });

@@ -88,7 +88,16 @@ describe('ServiceNow: tickets opened, linked and kept in step with incidents', (
     const pat = sn.addUser('Pat Partner', 'pat@partner.example');
     sn.seed({ assigned_to: rita.sys_id, correlation_id: 'not-an-incident', correlation_display: 'Argus', short_description: 'Rita’s other ticket' });
     sn.seed({ assigned_to: pat.sys_id, correlation_display: 'Argus', short_description: 'Pat’s ticket' });
-    graph = await startGraphTestbed({ users: [reader.aadObjectId], groups: {}, profiles: { [reader.aadObjectId]: { mail: 'rita.reader@contoso.com', userPrincipalName: 'rita@contoso.onmicrosoft.com' } } });
+    // `^` is legal in an address's local part, and separates terms in ServiceNow's encoded queries.
+    sn.addUser('Rui Responder', 'rui^responder@contoso.com');
+    graph = await startGraphTestbed({
+      users: [reader.aadObjectId],
+      groups: {},
+      profiles: {
+        [reader.aadObjectId]: { mail: 'rita.reader@contoso.com', userPrincipalName: 'rita@contoso.onmicrosoft.com' },
+        [responder.aadObjectId]: { mail: 'rui^responder@contoso.com', userPrincipalName: 'rui@contoso.onmicrosoft.com' },
+      },
+    });
     h = await startHarness({
       configYaml: `tenantId: ${home}
 graph: { endpoint: "${graph.graph.endpoint}" }
@@ -282,9 +291,11 @@ itsm:
     const one = await ask(reader, `ticket ${a!.number}`);
     assert.match(one, new RegExp(`Ticket ${a!.number} · ServiceNow`));
     assert.match(one, /#48213/);
-    assert.match(await ask(reader, 'ticket INC9999999'), /no ticket INC9999999 linked to an incident/);
+    assert.match(await ask(reader, 'ticket INC9999999'), /ServiceNow has no ticket INC9999999/);
     const others = [...sn.records.values()].find((r) => r.correlation_id === 'not-an-incident')!;
-    assert.match(await ask(reader, `ticket ${others.number}`), /no ticket/, 'tickets of unknown incidents are not shown');
+    const other = await ask(reader, `ticket ${others.number}`);
+    assert.match(other, /Rita’s other ticket/, 'a ticket whose correlation names no incident is shown too');
+    assert.match(other, /Not linked to an incident Argus knows/);
     const open = await ask(reader, 'tickets');
     assert.ok(open.includes(recordsFor(B)[0]!.number) && open.includes(recordsFor(C)[0]!.number));
     assert.ok(!open.includes(recordsFor(D)[0]!.number), 'resolved tickets are not listed');
@@ -312,5 +323,57 @@ itsm:
     await h.argus.idle();
     const updated = (await auditRows('ticket.updated')).filter((r) => r.target === C);
     assert.ok(updated.length > 0, 'the ticket update is audited');
+  });
+  test('ticket <number> reads ServiceNow itself: a ticket Argus did not open, a linked one, an unknown one', async () => {
+    const alex = sn.users.find((u) => u.name === 'Alex Analyst')!;
+    const direct = sn.seed({ short_description: 'VPN concentrator rejects MFA prompts', state: '2', assigned_to: alex.sys_id, urgency: '1', impact: '2' });
+    const card = await ask(reader, `ticket ${direct.number.toLowerCase()}`);
+    for (const expected of [`Ticket ${direct.number} · ServiceNow`, 'VPN concentrator rejects MFA prompts', 'In Progress', 'Alex Analyst', '2 - High', 'Not linked to an incident Argus knows'])
+      assert.ok(card.includes(expected), expected);
+    assert.doesNotMatch(card, /incident\.view/);
+    const lookup = sn.apiRequests().findLast((r) => r.method === 'GET' && r.path === '/api/now/table/incident')!;
+    assert.equal(lookup.query.get('sysparm_query'), `number=${direct.number}`);
+    assert.equal(lookup.query.get('sysparm_limit'), '1');
+
+    const [a] = recordsFor(A);
+    const linked = await ask(reader, `ticket ${a!.number}`);
+    assert.match(linked, /Incident #48213: Suspicious PowerShell/);
+    assert.match(linked, /1 - Critical/);
+    assert.match(linked, /incident\.view/);
+
+    assert.match(await ask(reader, 'ticket INC0099999'), /ServiceNow has no ticket INC0099999/);
+    const allowed = (await auditRows('command.ticket')).filter((r) => r.actorId === reader.aadObjectId && r.outcome === 'allowed');
+    assert.ok(allowed.length >= 3, 'each lookup is audited with who asked');
+  });
+
+  test('ticket <number>: a malformed number never reaches ServiceNow; an outage says so', async () => {
+    const before = sn.apiRequests().length;
+    const bad = await ask(reader, 'ticket INC0010001^ORactive=true');
+    assert.match(bad, /is not a ServiceNow incident number/);
+    assert.match(bad, /ticket INC0012345/);
+    assert.equal(sn.apiRequests().length, before, 'nothing was sent');
+
+    sn.setDown(true);
+    try {
+      const down = await ask(reader, 'ticket INC0099998');
+      assert.match(down, /ServiceNow did not answer/);
+      assert.match(down, /Try again in a minute/);
+      const [a] = recordsFor(A);
+      const known = await ask(reader, `ticket ${a!.number}`);
+      assert.match(known, /showing what Argus last knew/);
+      assert.match(known, /#48213/);
+    } finally {
+      sn.setDown(false);
+    }
+  });
+
+  test('tickets mine finds a ServiceNow user whose email has a ^ in it, and only that user', async () => {
+    const rui = sn.users.find((u) => u.name === 'Rui Responder')!;
+    const mine = sn.seed({ assigned_to: rui.sys_id, correlation_id: B, correlation_display: 'Argus', short_description: 'Rui’s ticket' });
+    const list = await ask(responder, 'tickets mine');
+    assert.match(list, /Your open tickets \(Rui Responder\)/);
+    assert.ok(list.includes(mine.number));
+    const lookup = sn.apiRequests().findLast((r) => r.path === '/api/now/table/sys_user')!;
+    assert.equal(lookup.query.get('sysparm_query'), 'active=true^email=rui^^responder@contoso.com^ORuser_name=rui^^responder@contoso.com');
   });
 });

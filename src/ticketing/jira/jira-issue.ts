@@ -45,6 +45,7 @@ export function issueToTicket(issue: JiraIssueJson, options: { baseUrl: string; 
   const fields = issue.fields ?? {};
   const status = (fields.status ?? {}) as { name?: unknown; statusCategory?: { key?: unknown } };
   const assignee = fields.assignee as { displayName?: unknown } | null | undefined;
+  const priority = fields.priority as { name?: unknown } | null | undefined;
   const key = String(issue.key ?? '');
   const updatedMs = jiraTime(fields.updated);
   return {
@@ -56,6 +57,7 @@ export function issueToTicket(issue: JiraIssueJson, options: { baseUrl: string; 
     status: statusFromCategory(str(status.statusCategory?.key)),
     statusLabel: str(status.name) ?? 'Unknown',
     assignee: str(assignee?.displayName),
+    priority: str(priority?.name),
     correlationId: correlationOf(fields, options.correlationField),
     version: updatedMs ?? 0,
     updatedAt: updatedMs === undefined ? undefined : new Date(updatedMs).toISOString(),

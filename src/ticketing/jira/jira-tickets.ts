@@ -3,7 +3,7 @@ import type { FileConfig } from '../../config/file-schema';
 import { secretNames, type SecretProvider } from '../../config/secret-provider';
 import type { Logger } from '../../logging/logger';
 import { assertSecureBaseUrl, createItsmRequester, interactiveBudget, ItsmCallError, type ItsmCall } from '../itsm-http';
-import { argusNoteTag, type Ticket, type TicketPage, type TicketUpdate } from '../ticket';
+import { argusNoteTag, parseTicketNumber, type Ticket, type TicketPage, type TicketUpdate } from '../ticket';
 import type { CallOptions, TicketSystem } from '../ticket-system';
 import { argusLabel, correlationLabelPrefix, describeJiraError, issueToTicket, statusFromCategory, type JiraIssueJson } from './jira-issue';
 
@@ -28,7 +28,6 @@ const transitionsJson = z.object({
   transitions: z.array(z.object({ id: z.string(), name: z.string(), to: z.object({ statusCategory: z.object({ key: z.string() }).partial().optional() }).partial().optional() })),
 });
 const usersJson = z.array(z.object({ accountId: z.string(), displayName: z.string().optional(), accountType: z.string().optional(), active: z.boolean().optional() }));
-const issueKey = /^[A-Z][A-Z0-9_]{0,30}-\d{1,10}$/;
 
 /**
  * TicketSystem over Jira Service Management: requests are opened with the servicedeskapi (so the
@@ -39,7 +38,7 @@ export function createJiraTickets(options: JiraOptions): TicketSystem {
   const { config } = options;
   const baseUrl = assertSecureBaseUrl(config.baseUrl, 'itsm.jira.baseUrl').origin;
   const cf = config.correlationField;
-  const fields = ['summary', 'status', 'assignee', 'updated', 'labels', ...(cf === 'labels' ? [] : [cf])].join(',');
+  const fields = ['summary', 'status', 'assignee', 'priority', 'updated', 'labels', ...(cf === 'labels' ? [] : [cf])].join(',');
   const request = createItsmRequester({
     baseUrl,
     peer: 'jira',
@@ -135,6 +134,7 @@ export function createJiraTickets(options: JiraOptions): TicketSystem {
         title: String(values.summary),
         status,
         statusLabel: created.currentStatus?.status ?? 'Open',
+        priority: config.priorities?.[draft.severity],
         correlationId: draft.incidentName,
         version: created.createdDate?.epochMillis ?? 0,
         updatedAt: created.createdDate?.epochMillis ? new Date(created.createdDate.epochMillis).toISOString() : undefined,
@@ -142,8 +142,8 @@ export function createJiraTickets(options: JiraOptions): TicketSystem {
     },
 
     get(number, o) {
-      const key = number.toUpperCase();
-      return issueKey.test(key) ? getIssue(key, o) : Promise.resolve(undefined);
+      const key = parseTicketNumber('jira', number);
+      return key ? getIssue(key, o) : Promise.resolve(undefined);
     },
 
     async update(ticket, update: TicketUpdate) {

@@ -28,20 +28,31 @@ export const jiraWebhookSchema = z.object({
 
 export type JiraWebhook = z.output<typeof jiraWebhookSchema>;
 
-/** Comment bodies are wiki text in webhooks, but Atlassian Document Format in API v3 shapes: both give text. */
+const paragraphEnd = Symbol('paragraph end');
+
+/**
+ * Comment bodies are wiki text in webhooks, but Atlassian Document Format in API v3 shapes: both give
+ * text. The document is walked with an explicit stack, not recursion: it is the sender's data, and
+ * its depth is whatever the sender chose.
+ */
 export function commentText(body: unknown): string {
   if (typeof body === 'string') return body;
   const out: string[] = [];
-  const walk = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
+  const stack: unknown[] = [body];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === paragraphEnd) {
+      out.push('\n');
+      continue;
+    }
+    if (!node || typeof node !== 'object') continue;
     const n = node as { type?: unknown; text?: unknown; content?: unknown };
     if (typeof n.text === 'string') out.push(n.text);
     if (Array.isArray(n.content)) {
-      n.content.forEach(walk);
-      if (n.type === 'paragraph') out.push('\n');
+      if (n.type === 'paragraph') stack.push(paragraphEnd);
+      for (let i = n.content.length - 1; i >= 0; i -= 1) stack.push(n.content[i]);
     }
-  };
-  walk(body);
+  }
   return out.join('').trim();
 }
 

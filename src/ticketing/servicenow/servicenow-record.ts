@@ -14,6 +14,7 @@ export const incidentFields = [
   'short_description',
   'state',
   'assigned_to',
+  'priority',
   'correlation_id',
   'sys_updated_on',
   'sys_mod_count',
@@ -77,6 +78,14 @@ export class StateMap {
   }
 }
 
+/**
+ * A value for an encoded query. `^` separates the query's terms (`^OR`, `^NQ` start new ones), so a
+ * `^` inside a value is written `^^`, which ServiceNow reads as one literal `^`.
+ */
+export function encodedQueryValue(value: string): string {
+  return value.replace(/\^/g, '^^');
+}
+
 export function serviceNowUrl(instanceUrl: string, sysId: string): string {
   return `${instanceUrl.replace(/\/+$/, '')}/nav_to.do?uri=incident.do%3Fsys_id%3D${encodeURIComponent(sysId)}`;
 }
@@ -87,6 +96,7 @@ export function toTicket(record: Record<string, unknown>, options: { instanceUrl
   // An unknown state value is shown by its label and treated as open work.
   const status = options.states.status(state.value) ?? 'in_progress';
   const assignee = fieldOf(record, 'assigned_to');
+  const priority = fieldOf(record, 'priority');
   const correlation = fieldOf(record, 'correlation_id').value;
   const updated = fieldOf(record, 'sys_updated_on');
   return {
@@ -98,6 +108,7 @@ export function toTicket(record: Record<string, unknown>, options: { instanceUrl
     status,
     statusLabel: state.display && state.display !== state.value ? state.display : statusLabels[status],
     assignee: assignee.display || undefined,
+    priority: priority.display || undefined,
     correlationId: correlation || undefined,
     version: Number(fieldOf(record, 'sys_mod_count').value) || 0,
     updatedAt: serviceNowTime(updated.value) ?? serviceNowTime(updated.display),

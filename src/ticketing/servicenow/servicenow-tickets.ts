@@ -3,10 +3,10 @@ import type { FileConfig } from '../../config/file-schema';
 import type { SecretProvider } from '../../config/secret-provider';
 import type { Logger } from '../../logging/logger';
 import { assertSecureBaseUrl, createItsmRequester, interactiveBudget, ItsmCallError, type ItsmCall } from '../itsm-http';
-import type { ItsmUser, Ticket, TicketDraft, TicketPage, TicketUpdate } from '../ticket';
+import { parseTicketNumber, type ItsmUser, type Ticket, type TicketDraft, type TicketPage, type TicketUpdate } from '../ticket';
 import type { CallOptions, TicketSystem } from '../ticket-system';
 import { createServiceNowAuth } from './servicenow-auth';
-import { describeServiceNowError, fieldOf, incidentFields, serviceNowUrl, severityToUrgency, StateMap, toTicket } from './servicenow-record';
+import { describeServiceNowError, encodedQueryValue, fieldOf, incidentFields, serviceNowUrl, severityToUrgency, StateMap, toTicket } from './servicenow-record';
 
 export type ServiceNowConfig = NonNullable<FileConfig['itsm']['servicenow']>;
 
@@ -22,6 +22,8 @@ const resultOne = z.object({ result: z.record(z.string(), z.unknown()) });
 const resultList = z.object({ result: z.array(z.record(z.string(), z.unknown())) });
 /** Encoded-query values must not carry the query's own operators. */
 const safeQueryValue = /^[^\^=\s,]{1,254}$/;
+/** An email or user name: `^` is legal in an address's local part and is escaped; the rest is kept out. */
+const safeUserValue = /^[^=,\s\x00-\x1f\x7f]{1,254}$/;
 
 function readParams(): Record<string, string> {
   return { sysparm_display_value: 'all', sysparm_exclude_reference_link: 'true', sysparm_fields: incidentFields.join(',') };
@@ -96,9 +98,10 @@ export function createServiceNowTickets(options: ServiceNowOptions): TicketSyste
       return ticketOf(data.result);
     },
 
-    get(number, opts) {
-      if (!/^[A-Za-z0-9_-]{1,40}$/.test(number)) return Promise.resolve(undefined);
-      return queryOne(`number=${number.toUpperCase()}`, opts);
+    get(text, opts) {
+      // Only letters and digits reach the query: nothing typed in chat can add a term to it.
+      const number = parseTicketNumber('servicenow', text);
+      return number ? queryOne(`number=${number}`, opts) : Promise.resolve(undefined);
     },
 
     async update(ticket, update) {
@@ -127,14 +130,20 @@ export function createServiceNowTickets(options: ServiceNowOptions): TicketSyste
     },
 
     async findUser(email, opts = {}) {
-      if (!safeQueryValue.test(email)) return undefined;
+      if (!safeUserValue.test(email)) return undefined;
+      const value = encodedQueryValue(email);
       const { data } = await call(resultList, {
         method: 'GET',
         path: '/api/now/table/sys_user',
-        query: { sysparm_query: `active=true^email=${email}^ORuser_name=${email}`, sysparm_fields: 'sys_id,name', sysparm_limit: 1 },
+        query: { sysparm_query: `active=true^email=${value}^ORuser_name=${value}`, sysparm_fields: 'sys_id,name,email,user_name', sysparm_limit: 5 },
         budget: opts.interactive ? interactiveBudget : undefined,
       });
-      const user = data.result[0];
+      // Only an exact match counts: should an instance read the escaped value differently, a wider
+      // answer still never stands in for this user.
+      const wanted = email.toLowerCase();
+      const user = data.result.find(
+        (u) => fieldOf(u, 'email').value.toLowerCase() === wanted || fieldOf(u, 'user_name').value.toLowerCase() === wanted,
+      );
       if (!user) return undefined;
       const id = fieldOf(user, 'sys_id').value;
       return id ? { id, name: fieldOf(user, 'name').display || email } : undefined;

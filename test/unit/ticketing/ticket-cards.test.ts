@@ -116,6 +116,19 @@ test('the ticket card: status, assignee, incident and actions to open both', () 
   assert.equal(actionsOf(alone).length, 0);
 });
 
+test('the ticket card of a ticket without an incident: its priority, and that no incident is linked', () => {
+  const card = renderTicketCard({ ticket: { ...cardTicket, priority: '2 - High' } });
+  assert.deepEqual(cardProblems(card), []);
+  const text = textOf(card);
+  assert.match(text, /^Priority$/m);
+  assert.match(text, /^2 - High$/m);
+  assert.match(text, /Not linked to an incident Argus knows/);
+  assert.doesNotMatch(text, /Incident #/);
+  assert.deepEqual(actionsOf(card).map((a) => a.type), ['Action.OpenUrl']);
+  const linked = renderTicketCard({ ticket: cardTicket, incident: { name: 'inc-1', number: 7, title: 'x', severity: 'Low', status: 'New' } });
+  assert.doesNotMatch(textOf(linked), /Not linked|Priority/);
+});
+
 test('the ticket list: rows with incident and link, "+N more", and an empty list', () => {
   const rows = Array.from({ length: 30 }, (_, i) => ({ ticket: { ...cardTicket, number: `INC00${10000 + i}` }, incident: { name: `inc-${i}`, number: 100 + i } }));
   const card = renderTicketListCard({ title: 'Open tickets', rows, total: 40 });
