@@ -3,11 +3,15 @@
  * in. Object keys are sorted by UTF-16 code unit (JavaScript's default sort), no whitespace,
  * arrays keep their order, `undefined` members are left out (as JSON.stringify does). Values JSON
  * cannot represent faithfully (non-finite numbers, bigint, functions, symbols, cycles) are refused
- * rather than silently changed, so a hash over this text never depends on a lossy conversion.
+ * rather than silently changed, so a hash over this text never depends on a lossy conversion; so is
+ * nesting deeper than 512 levels, rather than overflowing the stack.
  */
 export function canonicalJson(value: unknown): string {
   return write(value, new Set());
 }
+
+/** Far above anything Argus audits (request bodies are bounded at 64 levels), far below the stack's limit. */
+const maxDepth = 512;
 
 function write(value: unknown, seen: Set<object>): string {
   if (value === null) return 'null';
@@ -25,6 +29,8 @@ function write(value: unknown, seen: Set<object>): string {
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (seen.has(value)) throw new TypeError('canonical JSON cannot hold a cycle');
+  // `seen` holds the ancestors: refuse depth plainly rather than overflow the stack somewhere.
+  if (seen.size >= maxDepth) throw new TypeError(`canonical JSON nests at most ${maxDepth} levels deep`);
   seen.add(value);
   try {
     if (Array.isArray(value)) {

@@ -56,6 +56,7 @@ export class TableAuditLog implements AuditLog {
   private knownHead?: ChainHead;
   // The last segment found to have a head: where the next search for the head starts.
   private lastSegment = 0;
+  private readonly committed: Array<(head: { seq: number; hash: string; at: string }) => void> = [];
 
   constructor(options: TableAuditLogOptions) {
     this.client = options.client;
@@ -69,6 +70,11 @@ export class TableAuditLog implements AuditLog {
   static async open(store: TableStore, options: Omit<TableAuditLogOptions, 'client'> = {}): Promise<TableAuditLog> {
     await store.ensureTable(tableNames.audit);
     return new TableAuditLog({ ...options, client: store.client(tableNames.audit) });
+  }
+
+  /** Tells `listener` the chain head after each commit of this process (the checkpointer counts rows with it). */
+  onCommitted(listener: (head: { seq: number; hash: string; at: string }) => void): void {
+    this.committed.push(listener);
   }
 
   // async: a bad entry rejects (never throws synchronously); valid entries are queued in call
@@ -142,6 +148,7 @@ export class TableAuditLog implements AuditLog {
         const headEtag = res.subResponses.length === actions.length ? res.subResponses[actions.length - 1]!.etag : undefined;
         this.knownHead = headEtag ? { seq: last.seq, hash: last.hash, at: last.at, etag: headEtag, segment } : undefined;
         this.log?.debug({ from: rows[0]!.seq, to: last.seq }, 'audit rows appended');
+        for (const listener of this.committed) listener({ seq: last.seq, hash: last.hash, at: last.at });
         return rows.map(recordFromRow);
       } catch (err) {
         this.knownHead = undefined;

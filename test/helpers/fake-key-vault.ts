@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { createFakeVaultKeys, type FakeVaultKeys, type KeyPermission } from './fake-key-vault-keys';
 import { hasTokenFor } from './fake-managed-identity';
 import { sendJson, type RecordedRequest, type TestServer } from './http-server';
 import { startHttpsTestServer, type TestCertificate } from './tls';
@@ -25,6 +26,8 @@ export interface FakeKeyVault extends TestServer {
   setSecret(name: string, value: string): void;
   /** Names of authenticated secret reads, in order. */
   reads(): string[];
+  /** Keys (sign and get, see fake-key-vault-keys.ts). */
+  keys: FakeVaultKeys;
 }
 
 function keyVaultError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
@@ -35,6 +38,9 @@ export async function startFakeKeyVault(options: {
   certificate: TestCertificate;
   secrets?: Record<string, string>;
   tenantId?: string;
+  keys?: Array<{ name: string; kty?: 'EC' | 'RSA' }>;
+  /** The caller's key permissions; default sign and get. */
+  keyPermissions?: KeyPermission[];
 }): Promise<FakeKeyVault> {
   const tenantId = options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47';
   const secrets = new Map<string, string>();
@@ -47,6 +53,7 @@ export async function startFakeKeyVault(options: {
   const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${fakeVaultResource}"`;
   const authorized = (req: RecordedRequest): boolean => hasTokenFor(req.headers.authorization, fakeVaultResource);
   let vaultUrl = '';
+  const keys = createFakeVaultKeys({ keys: options.keys, permissions: options.keyPermissions });
 
   const server = await startHttpsTestServer((req, res) => {
     if (!req.query.get('api-version')) {
@@ -59,6 +66,10 @@ export async function startFakeKeyVault(options: {
     }
     if (!authorized(req)) {
       keyVaultError(res, 401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${fakeVaultResource}.`, { 'www-authenticate': challenge });
+      return;
+    }
+    if (req.path.startsWith('/keys/')) {
+      keys.handle(req, res, vaultUrl);
       return;
     }
     const match = /^\/secrets\/([0-9a-zA-Z-]{1,127})(?:\/([0-9a-f]*))?\/?$/.exec(req.path);
@@ -94,6 +105,7 @@ export async function startFakeKeyVault(options: {
     tenantId,
     secrets,
     setSecret,
+    keys,
     reads: () =>
       server.requests
         .filter((r) => r.method === 'GET' && r.path.startsWith('/secrets/') && authorized(r))
