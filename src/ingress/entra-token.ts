@@ -1,22 +1,31 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { WebhookRouteName } from '../config/file-schema';
 import { isLoopback } from '../config/load-config';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { WebhookAuthenticator } from './webhook-handler';
+import { webhookRouteOf } from './webhook-routes';
 
 /**
  * Entra ID bearer tokens on webhooks: a Logic App (or any Azure resource) calls Argus with its
  * managed identity, so no shared secret has to be copied around. The token's signature is
  * checked against the tenant's OpenID keys (jose does the JOSE work), then issuer, audience,
- * tenant, lifetime (bounded clock skew) and the calling identity (allow-list).
+ * tenant, lifetime (bounded clock skew) and the calling identity (allow-list), and last whether
+ * that identity may call the route it called: a forwarder that may post incidents must not be
+ * able to report playbook results or post alerts.
  * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens
  */
+export interface EntraCaller {
+  /** Object id (`oid`) of the calling identity, or its client id (`appid`/`azp`; app-only tokens). */
+  id: string;
+  routes: readonly WebhookRouteName[];
+}
+
 export interface EntraTokenOptions {
   tenantId: string;
   /** The `aud` the caller asks a token for: the app ID URI or client id of Argus's app registration. */
   audience: string;
-  /** Object ids (`oid`) of the calling identities, or their client ids (`appid`/`azp`; app-only tokens). */
-  allowedCallers: readonly string[];
+  allowedCallers: readonly EntraCaller[];
   /** Default: the tenant's v2.0 metadata on login.microsoftonline.com. */
   openIdConfigUrl?: string;
   /** Allowed clock difference for `exp`/`nbf`; default 120 s. */
@@ -42,7 +51,8 @@ export type EntraFailure =
   | 'caller-not-allowed'
   | 'keys-unavailable';
 
-export type EntraVerdict = { ok: true; caller: string; claims: JWTPayload } | { ok: false; reason: EntraFailure };
+/** `routes`: where the caller may post, from every allow-list entry that names it. */
+export type EntraVerdict = { ok: true; caller: string; claims: JWTPayload; routes: ReadonlySet<WebhookRouteName> } | { ok: false; reason: EntraFailure };
 
 export interface EntraTokenVerifier {
   verify(token: string): Promise<EntraVerdict>;
@@ -100,7 +110,12 @@ function failureOf(err: unknown): EntraFailure {
 export function createEntraTokenVerifier(options: EntraTokenOptions): EntraTokenVerifier {
   if (!guid.test(options.tenantId)) throw new ArgusError('ARGUS_CONFIG_INVALID', 'webhookAuth.entra.tenantId must be a GUID');
   const metadataUrl = trustedUrl(options.openIdConfigUrl ?? defaultOpenIdConfigUrl(options.tenantId), 'webhookAuth.entra.openIdConfigUrl');
-  const allowed = new Set(options.allowedCallers.map((c) => c.toLowerCase()));
+  const allowed = new Map<string, Set<WebhookRouteName>>();
+  for (const c of options.allowedCallers) {
+    const routes = allowed.get(c.id.toLowerCase()) ?? new Set<WebhookRouteName>();
+    for (const r of c.routes) routes.add(r);
+    allowed.set(c.id.toLowerCase(), routes);
+  }
   const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 6 * 3600_000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const log = options.logger.child({ component: 'entra-token' });
@@ -169,9 +184,12 @@ export function createEntraTokenVerifier(options: EntraTokenOptions): EntraToken
       const clientId = [claims.appid, claims.azp].find((v): v is string => typeof v === 'string')?.toLowerCase();
       // A client id vouches only for app-only tokens: a delegated (user) token has `scp`.
       const appOnly = claims.scp === undefined;
-      if (oid && allowed.has(oid)) return { ok: true, caller: oid, claims };
-      if (clientId && appOnly && allowed.has(clientId)) return { ok: true, caller: oid ?? clientId, claims };
-      return { ok: false, reason: 'caller-not-allowed' };
+      const byOid = oid ? allowed.get(oid) : undefined;
+      const byClient = clientId && appOnly ? allowed.get(clientId) : undefined;
+      const caller = oid ?? clientId;
+      if ((!byOid && !byClient) || !caller) return { ok: false, reason: 'caller-not-allowed' };
+      // An app-only token's oid and client id name the same service principal: their entries add up.
+      return { ok: true, caller, claims, routes: new Set([...(byOid ?? []), ...(byClient ?? [])]) };
     },
   };
 }
@@ -179,6 +197,7 @@ export function createEntraTokenVerifier(options: EntraTokenOptions): EntraToken
 /**
  * The webhook hook: a request with `Authorization: Bearer …` is decided by its token alone (a
  * bad token is refused, never retried as an HMAC request); without one, the signature rules apply.
+ * A valid token of an allow-listed caller on a route its entry does not name is denied (403).
  */
 export function createEntraWebhookAuthenticator(options: EntraTokenOptions): WebhookAuthenticator {
   const verifier = createEntraTokenVerifier(options);
@@ -188,7 +207,11 @@ export function createEntraWebhookAuthenticator(options: EntraTokenOptions): Web
       if (!header || !/^bearer\s/i.test(header)) return undefined;
       const token = header.slice(6).trim();
       const verdict = await verifier.verify(token);
-      return verdict.ok ? { ok: true, caller: `entra:${verdict.caller}` } : { ok: false, reason: `entra-${verdict.reason}` };
+      if (!verdict.ok) return { ok: false, reason: `entra-${verdict.reason}` };
+      const caller = `entra:${verdict.caller}`;
+      const route = webhookRouteOf(req.path);
+      if (!route || !verdict.routes.has(route)) return { ok: false, reason: 'entra-route-not-allowed', denied: { caller } };
+      return { ok: true, caller };
     },
   };
 }

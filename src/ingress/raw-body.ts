@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ArgusError } from '../errors/catalog';
+import { parseUntrustedJson, type UntrustedJsonFailure } from './untrusted-json';
 
 /**
  * Reads the request body as raw bytes, refusing it as soon as it passes `limit` (so an oversized
@@ -41,16 +42,20 @@ export function isJsonContentType(header: string | undefined): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type);
 }
 
-/** Parses JSON after the content type was checked; a parse failure is a clear 400. */
-export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
-  if (!isJsonContentType(contentType))
-    throw new ArgusError('ARGUS_UNSUPPORTED_MEDIA_TYPE', `content type '${contentType ?? '(none)'}' is not JSON; send application/json`);
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch (err) {
-    throw new ArgusError('ARGUS_BAD_PAYLOAD', 'the body is not valid JSON', {
-      cause: err,
-      details: [{ message: err instanceof Error ? err.message : 'invalid JSON' }],
-    });
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: 'content-type' | UntrustedJsonFailure; error: ArgusError };
+
+/** Checks the content type, then parses with bounded nesting (see untrusted-json.ts); failures are clear 415 / 400 errors. */
+export function readJsonBody(raw: Buffer, contentType: string | undefined): JsonBodyResult {
+  if (!isJsonContentType(contentType)) {
+    const error = new ArgusError('ARGUS_UNSUPPORTED_MEDIA_TYPE', `content type '${contentType ?? '(none)'}' is not JSON; send application/json`);
+    return { ok: false, reason: 'content-type', error };
   }
+  return parseUntrustedJson(raw);
+}
+
+/** readJsonBody for callers that let the error reach the error handler. */
+export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+  const body = readJsonBody(raw, contentType);
+  if (!body.ok) throw body.error;
+  return body.value;
 }

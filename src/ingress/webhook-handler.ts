@@ -1,5 +1,6 @@
-import { ArgusError, isArgusError, type ErrorDetail } from '../errors/catalog';
-import type { AuditLog } from '../audit/audit-log';
+import { ArgusError, type ErrorDetail } from '../errors/catalog';
+import type { AuditEntry, AuditLog } from '../audit/audit-log';
+import type { RejectionAudit } from '../audit/rejection-audit';
 import type { SecretProvider } from '../config/secret-provider';
 import { getSecretVersions } from '../config/secrets-rotation';
 import type { EventName } from '../events/event-map';
@@ -8,15 +9,21 @@ import { receiptEntry } from '../events/receipt-audit';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteHandler } from './http-types';
 import type { ArgusMetrics } from './metrics';
-import { parseJsonBody } from './raw-body';
+import { readJsonBody } from './raw-body';
 import { signatureHeader, verifyHubSignature, verifySignature, type SignatureFailure } from './signature';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 
+/**
+ * `denied`: the caller proved who it is but may not call this route (403, audited as denied with
+ * the caller); any other failure is a 401.
+ */
+export type WebhookAuthVerdict = { ok: true; caller: string } | { ok: false; reason: string; denied?: { caller: string } };
+
 /** An extra way to authenticate a webhook (e.g. an Entra ID bearer token from a managed identity). */
 export interface WebhookAuthenticator {
   /** undefined: not applicable to this request (no such header); otherwise the verdict. */
-  authenticate(req: HttpRequestInfo): Promise<{ ok: true; caller: string } | { ok: false; reason: string } | undefined>;
+  authenticate(req: HttpRequestInfo): Promise<WebhookAuthVerdict | undefined>;
 }
 
 export interface WebhookSpec<T> {
@@ -36,6 +43,8 @@ export interface WebhookDeps {
   metrics: ArgusMetrics;
   logger: Logger;
   authenticators?: WebhookAuthenticator[];
+  /** Audits unauthenticated rejections sampled per route and caller, so anyone cannot grow the chain at will. */
+  rejections: Pick<RejectionAudit, 'record'>;
 }
 
 /** Secrets that may sign a webhook: the current one and, during rotation, `<name>-previous` (never the previous alone). */
@@ -47,27 +56,33 @@ export async function webhookSecrets(secrets: SecretProvider, name: string): Pro
  * Authenticate first, then parse and validate, then store one event: 202 for a new event, 200
  * with `duplicate: true` for a redelivery. Rejections are audited and change nothing; so is every
  * accepted delivery (a new event's row when it is processed, see ReceiptAudit).
+ * Rejections before authentication are audited sampled per route and caller (RejectionAudit), and
+ * all of them are counted in argus_webhook_rejected_total.
  */
 export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps): RouteHandler {
   const { logger, metrics, audit } = deps;
 
-  async function reject(req: HttpRequestInfo, error: ArgusError, reason: string): Promise<never> {
+  async function reject(req: HttpRequestInfo, error: ArgusError, reason: string, options: { authenticated: boolean; actorId?: string }): Promise<never> {
     metrics.webhooks.inc({ source: spec.source, outcome: reason });
+    metrics.webhookRejected.inc({ route: req.path, reason });
+    const entry: AuditEntry = {
+      action: 'webhook.received',
+      outcome: error.code === 'ARGUS_FORBIDDEN' ? 'denied' : 'rejected',
+      actorId: options.actorId,
+      target: spec.source,
+      correlationId: req.correlationId,
+      detail: { reason, code: error.code, details: error.details.slice(0, 10) },
+    };
     try {
-      await audit.append({
-        action: 'webhook.received',
-        outcome: 'rejected',
-        target: spec.source,
-        correlationId: req.correlationId,
-        detail: { reason, code: error.code, details: error.details.slice(0, 10) },
-      });
+      if (options.authenticated) await audit.append(entry);
+      else await deps.rejections.record({ route: req.path, address: req.remoteAddress, reason, entry });
     } catch (err) {
       logger.error({ err, correlationId: req.correlationId }, 'could not audit a rejected webhook');
     }
     throw error;
   }
 
-  async function authenticate(req: HttpRequestInfo): Promise<{ ok: true; caller: string } | { ok: false; reason: string }> {
+  async function authenticate(req: HttpRequestInfo): Promise<WebhookAuthVerdict> {
     for (const a of deps.authenticators ?? []) {
       const verdict = await a.authenticate(req);
       if (verdict) return verdict;
@@ -86,17 +101,14 @@ export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps)
 
   return async (req) => {
     const auth = await authenticate(req);
-    if (!auth.ok) return reject(req, new ArgusError('ARGUS_BAD_SIGNATURE'), auth.reason);
+    if (!auth.ok && auth.denied)
+      return reject(req, new ArgusError('ARGUS_FORBIDDEN', 'this caller is not allowed to call this webhook'), auth.reason, { authenticated: true, actorId: auth.denied.caller });
+    if (!auth.ok) return reject(req, new ArgusError('ARGUS_BAD_SIGNATURE'), auth.reason, { authenticated: false });
 
-    let json: unknown;
-    try {
-      json = parseJsonBody(req.rawBody, req.headers['content-type']);
-    } catch (err) {
-      if (isArgusError(err)) return reject(req, err, err.code === 'ARGUS_UNSUPPORTED_MEDIA_TYPE' ? 'content-type' : 'invalid-json');
-      throw err;
-    }
-    const parsed = spec.parse(json);
-    if (!parsed.ok) return reject(req, new ArgusError('ARGUS_BAD_PAYLOAD', undefined, { details: parsed.details }), 'schema');
+    const body = readJsonBody(req.rawBody, req.headers['content-type']);
+    if (!body.ok) return reject(req, body.error, body.reason, { authenticated: true });
+    const parsed = spec.parse(body.value);
+    if (!parsed.ok) return reject(req, new ArgusError('ARGUS_BAD_PAYLOAD', undefined, { details: parsed.details }), 'schema', { authenticated: true });
 
     const input = spec.toEvent(parsed.value, req);
     // A new event's receipt is audited from the stored event when it is processed (ReceiptAudit):

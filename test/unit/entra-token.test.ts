@@ -14,7 +14,7 @@ function options(extra: Partial<EntraTokenOptions> = {}): EntraTokenOptions {
   return {
     tenantId: entra.tenantId,
     audience: webhookAudience,
-    allowedCallers: [callerObjectId],
+    allowedCallers: [{ id: callerObjectId, routes: ['sentinel'] }],
     openIdConfigUrl: entra.openIdConfigUrl,
     logger: createLogger({ level: 'debug', destination: logs }),
     ...extra,
@@ -62,7 +62,7 @@ describe('Entra ID bearer tokens', () => {
     const v = createEntraTokenVerifier(options());
     const stranger = { oid: '99999999-0000-4000-8000-000000000001', sub: '99999999-0000-4000-8000-000000000001', azp: '99999999-0000-4000-8000-000000000002' };
     assert.deepEqual(await v.verify(await entra.mint(stranger)), { ok: false, reason: 'caller-not-allowed' });
-    const byClient = createEntraTokenVerifier(options({ allowedCallers: [callerClientId.toUpperCase()] }));
+    const byClient = createEntraTokenVerifier(options({ allowedCallers: [{ id: callerClientId.toUpperCase(), routes: ['sentinel'] }] }));
     const appOnly = await byClient.verify(await entra.mint({ oid: stranger.oid }));
     assert.ok(appOnly.ok && appOnly.caller === stranger.oid);
     assert.deepEqual(await byClient.verify(await entra.mint({ oid: stranger.oid, scp: 'user_impersonation' })), { ok: false, reason: 'caller-not-allowed' });
