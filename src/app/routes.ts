@@ -1,5 +1,6 @@
 import type { SecretProvider } from '../config/secret-provider';
 import type { HttpResult, RouteDefinition } from '../ingress/http-types';
+import { isLoopbackAddress } from '../ingress/loopback';
 import type { MetricsRegistry } from '../ingress/metrics';
 import type { TableStore } from '../storage/table-store';
 
@@ -30,14 +31,17 @@ export function operationalRoutes(deps: {
       method: 'GET',
       path: '/readyz',
       readsBody: false,
-      handler: async (): Promise<HttpResult> => {
+      handler: async (req): Promise<HttpResult> => {
         const checks = await Promise.all([
           probe('storage', () => deps.store.ping()),
           probe('queue', async () => void (await deps.queue())),
           ...(deps.checkSecrets ? [probe('keyVault', () => deps.secrets.ping())] : []),
         ]);
         const failing = checks.filter((c) => !c.ok);
-        return { status: failing.length ? 503 : 200, body: { status: failing.length ? 'unavailable' : 'ready', checks, failing: failing.map((f) => f.name) } };
+        const body = { status: failing.length ? 'unavailable' : 'ready', failing: failing.map((f) => f.name) };
+        // Error texts name storage accounts, vault URLs and addresses: only a caller on this machine sees them.
+        const local = isLoopbackAddress(req.remoteAddress);
+        return { status: failing.length ? 503 : 200, body: local ? { ...body, checks } : body };
       },
     },
     {

@@ -6,6 +6,8 @@ export interface HttpRequestInfo {
   rawBody: Buffer;
   correlationId: string;
   receivedAt: number;
+  /** The connection's peer address (behind a proxy: the proxy's), for counting rejections per caller. */
+  remoteAddress?: string;
 }
 
 export interface HttpResult {
@@ -24,5 +26,9 @@ export interface RouteDefinition {
   path: string;
   /** Whether the route reads a body (POST routes do). */
   readsBody: boolean;
+  /** This route's body limit in bytes (default: the server's). */
+  bodyLimitBytes?: number;
+  /** Checks on the headers alone, before the body is read: a refusal here costs no body read or parse. */
+  admit?: (req: Omit<HttpRequestInfo, 'rawBody'>) => Promise<void>;
   handler: RouteHandler;
 }

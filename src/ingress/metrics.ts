@@ -95,10 +95,14 @@ export function createArgusMetrics(registry = new MetricsRegistry()) {
   return {
     registry,
     webhooks: registry.counter('argus_webhook_requests_total', 'Webhook requests by source and outcome'),
+    // Every rejection, also those the audit log only summarizes (see src/audit/rejection-sampler.ts).
+    webhookRejected: registry.counter('argus_webhook_rejected_total', 'Rejected webhook requests by route and reason'),
+    auditCheckpoints: registry.counter('argus_audit_checkpoints_total', 'Signed audit checkpoints by outcome (written, failed)'),
     webhookLatency: registry.histogram('argus_webhook_ack_seconds', 'Time from request to acknowledgement, by source'),
     events: registry.counter('argus_events_processed_total', 'Stored events processed, by outcome (done, retry, dead)'),
     invokes: registry.counter('argus_card_actions_total', 'Card actions by verb and outcome'),
     teamsCalls: registry.counter('argus_teams_calls_total', 'Bot Connector calls by kind (send, update, reply) and status'),
+    teamsRejected: registry.counter('argus_teams_rejected_total', 'POST /api/messages requests refused, by reason'),
   };
 }
 

@@ -4,12 +4,18 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import { ArgusError, toArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteDefinition } from './http-types';
+import { isLoopbackHostHeader } from './loopback';
 import { readRawBody } from './raw-body';
 
 export interface HttpServerOptions {
   logger: Logger;
   routes: RouteDefinition[];
   bodyLimitBytes: number;
+  /**
+   * Answer only requests whose Host header names loopback (dev mode: no authentication, so a web
+   * page whose DNS name was rebound to 127.0.0.1 must not be able to drive Argus).
+   */
+  loopbackHostOnly?: boolean;
 }
 
 export interface HttpServer {
@@ -53,6 +59,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let inFlight = 0;
   let closing = false;
 
+  if (options.loopbackHostOnly)
+    server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
+      if (isLoopbackHostHeader(req.headers.host)) return next();
+      const correlationId = randomUUID();
+      logger.warn({ correlationId, host: String(req.headers.host ?? '').slice(0, 100), path: req.path?.() }, 'request refused: Host is not loopback (dev mode)');
+      res.setHeader('connection', 'close');
+      send(res, { status: 403, body: new ArgusError('ARGUS_HOST_NOT_ALLOWED').toJSON() }, correlationId);
+      return next(false);
+    });
+
   for (const route of options.routes) {
     const register = route.method === 'GET' ? server.get.bind(server) : server.post.bind(server);
     register(route.path, async (req: Request, res: Response) => {
@@ -61,23 +77,28 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         : randomUUID();
       const log = logger.child({ correlationId, route: route.path });
       inFlight += 1;
+      let bodyRead = !route.readsBody;
       try {
         if (closing) throw new ArgusError('ARGUS_SHUTTING_DOWN');
-        const rawBody = route.readsBody ? await readRawBody(req, options.bodyLimitBytes) : Buffer.alloc(0);
-        const info: HttpRequestInfo = {
+        const head = {
           method: req.method ?? route.method,
           path: route.path,
           headers: headerMap(req),
-          rawBody,
           correlationId,
           receivedAt: Date.now(),
+          remoteAddress: req.socket?.remoteAddress,
         };
+        await route.admit?.(head);
+        const rawBody = route.readsBody ? await readRawBody(req, route.bodyLimitBytes ?? options.bodyLimitBytes) : Buffer.alloc(0);
+        bodyRead = true;
+        const info: HttpRequestInfo = { ...head, rawBody, receivedAt: Date.now() };
         send(res, await route.handler(info), correlationId);
       } catch (err) {
         const e = toArgusError(err);
         if (e.status >= 500) log.error({ err }, 'request failed');
         else log.info({ code: e.code, status: e.status }, 'request refused');
-        if (e.status === 413) res.setHeader('connection', 'close');
+        // A body left unread (refused before or while reading it) is not drained: the connection closes.
+        if (!bodyRead) res.setHeader('connection', 'close');
         if (!res.headersSent) send(res, { status: e.status, body: e.toJSON() }, correlationId);
       } finally {
         inFlight -= 1;

@@ -25,6 +25,11 @@ export class Authorizer {
     private readonly audit: AuditLog,
   ) {}
 
+  /** The actor's role, for choices that are not themselves access decisions (nothing is audited). */
+  roleOf(actor: Actor): Promise<RoleDecision> {
+    return this.roles.resolve(actor);
+  }
+
   async check(req: AuthorizeRequest): Promise<AuthorizeResult> {
     const decision = await this.roles.resolve(req.actor);
     const allowed = roleAtLeast(decision.role, req.need);

@@ -1,5 +1,5 @@
 import { renderHelpCard, renderWhoAmICard } from '../cards';
-import type { RoleResolver } from '../access/roles';
+import { roleAtLeast, type RoleResolver } from '../access/roles';
 import type { AdaptiveCard, TeamsRegistry } from './registry';
 
 /** The help card lists every registered command with the role it needs. */
@@ -29,15 +29,18 @@ export function registerBuiltinCommands(registry: TeamsRegistry, roles: RoleReso
     role: 'anyone',
     async run(ctx) {
       const d = await roles.resolve(ctx.actor);
+      // The reasons name Entra group ids and federation entries: the access design, which only
+      // admins see. Left out of the view (not just hidden by the card) for everyone else.
+      const details = roleAtLeast(d.role, 'admin')
+        ? { aadObjectId: ctx.actor.aadObjectId ?? '(none)', federated: d.federated, reasons: d.reasons }
+        : undefined;
       return {
         card: renderWhoAmICard({
           name: ctx.actor.name ?? '(unknown)',
-          aadObjectId: ctx.actor.aadObjectId ?? '(none)',
           tenantId: ctx.actor.tenantId ?? '(none)',
           role: d.role,
           roles: d.roles,
-          federated: d.federated,
-          reasons: d.reasons,
+          details,
         }),
       };
     },

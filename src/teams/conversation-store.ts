@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ConversationReference } from 'botbuilder';
 import { ArgusError } from '../errors/catalog';
 import { encodeKey, statusOf } from '../storage/keys';
+import type { ServiceUrlPolicy } from './service-url-policy';
 
 export type ConversationKind = 'channel' | 'groupChat' | 'personal';
 
@@ -19,9 +20,16 @@ const partition = 'conversation';
 
 /** Where Argus is installed (table ArgusConversations): the references proactive messages need. */
 export class ConversationStore {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    /** Absent: readers only (the CLI), nothing to send with. */
+    private readonly options: { serviceUrls?: ServiceUrlPolicy } = {},
+  ) {}
 
+  /** Refuses (ARGUS_SERVICE_URL_NOT_ALLOWED) a reference whose serviceUrl Argus would not call. */
   async upsert(conv: StoredConversation): Promise<void> {
+    if (!this.options.serviceUrls) throw new ArgusError('ARGUS_INTERNAL', 'this conversation store is read-only');
+    this.options.serviceUrls.assert(conv.reference.serviceUrl, `conversation ${conv.conversationId.slice(0, 100)}`);
     try {
       await this.table.upsertEntity(
         {

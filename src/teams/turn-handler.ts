@@ -16,6 +16,8 @@ export interface TurnHandlerOptions {
   audit: AuditLog;
   logger: Logger;
   metrics: ArgusMetrics;
+  /** The home tenant: a team install from it is kept even when the installer has no Argus role. */
+  homeTenantId: string;
   /** The reply to unknown text and to `help`. */
   help(): AdaptiveCard;
   notice(title: string, text: string, style: 'good' | 'attention' | 'warning' | 'accent' | 'default'): AdaptiveCard;
@@ -110,8 +112,27 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     return def.run(ctxBase, args);
   }
 
-  async function install(activity: Partial<Activity>, ctx: RequestContext): Promise<void> {
+  /**
+   * Why Argus may keep a conversation's reference (what proactive cards need), or undefined.
+   * Not for everyone who messages the bot: only people with a role, and team installs from the
+   * home tenant (routing rules name channels whose installer may hold no Argus role).
+   */
+  async function keepBasis(ctx: RequestContext, teamId: string | undefined, trigger: 'install' | 'message'): Promise<string | undefined> {
+    if (trigger === 'install' && ctx.conversationKind === 'channel' && teamId && ctx.actor.tenantId === options.homeTenantId) return 'team install in the home tenant';
+    const decision = await authorizer.roleOf(ctx.actor);
+    return decision.role ? `${decision.federated ? 'federated ' : ''}${decision.role}` : undefined;
+  }
+
+  async function install(activity: Partial<Activity>, ctx: RequestContext, trigger: 'install' | 'message'): Promise<void> {
     const channelData = activity.channelData as { team?: { id?: string } } | undefined;
+    const basis = await keepBasis(ctx, channelData?.team?.id, trigger);
+    if (!basis) {
+      // A message from someone without a role is still answered, from the inbound turn.
+      if (trigger === 'install')
+        await auditConversation('teams.installed', 'denied', ctx, { kind: ctx.conversationKind, teamId: channelData?.team?.id ?? null, reason: 'the installer has no Argus role' });
+      else ctx.log.debug({ conversationId: ctx.conversationId }, 'conversation not stored: the sender has no Argus role');
+      return;
+    }
     await options.conversations.upsert({
       conversationId: ctx.conversationId,
       kind: ctx.conversationKind,
@@ -121,13 +142,13 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       installedAt: new Date().toISOString(),
       installedBy: ctx.actor.aadObjectId,
     });
-    await auditConversation('teams.installed', ctx, { kind: ctx.conversationKind, teamId: channelData?.team?.id ?? null });
+    await auditConversation('teams.installed', 'succeeded', ctx, { kind: ctx.conversationKind, teamId: channelData?.team?.id ?? null, basis });
   }
 
-  function auditConversation(action: string, ctx: RequestContext, detail: Record<string, unknown>) {
+  function auditConversation(action: string, outcome: 'succeeded' | 'denied', ctx: RequestContext, detail: Record<string, unknown>) {
     return options.audit.append({
       action,
-      outcome: 'succeeded',
+      outcome,
       actorId: ctx.actor.aadObjectId,
       actorName: ctx.actor.name,
       actorTenantId: ctx.actor.tenantId,
@@ -140,7 +161,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
   async function uninstall(activity: Partial<Activity>, ctx: RequestContext): Promise<void> {
     const channelData = activity.channelData as { team?: { id?: string } } | undefined;
     const removed = await options.conversations.remove(ctx.conversationId, channelData?.team?.id);
-    await auditConversation('teams.uninstalled', ctx, { removed });
+    await auditConversation('teams.uninstalled', 'succeeded', ctx, { removed });
   }
 
   return async (context) => {
@@ -165,7 +186,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     if (activity.type === ActivityTypes.Message) {
       let reply: CommandReply;
       try {
-        if (!(await options.conversations.get(ctx.conversationId))) await install(activity, ctx);
+        if (!(await options.conversations.get(ctx.conversationId))) await install(activity, ctx, 'message');
         reply = await command(context, ctx);
       } catch (err) {
         ctx.log.error({ err }, 'command failed');
@@ -180,13 +201,13 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     }
     const botId = activity.recipient?.id;
     if (activity.type === ActivityTypes.InstallationUpdate) {
-      if (String(activity.action).startsWith('add')) await install(activity, ctx);
+      if (String(activity.action).startsWith('add')) await install(activity, ctx, 'install');
       else if (String(activity.action).startsWith('remove')) await uninstall(activity, ctx);
       return;
     }
     if (activity.type === ActivityTypes.ConversationUpdate) {
       const eventType = (activity.channelData as { eventType?: string } | undefined)?.eventType;
-      if (activity.membersAdded?.some((m) => m.id === botId)) await install(activity, ctx);
+      if (activity.membersAdded?.some((m) => m.id === botId)) await install(activity, ctx, 'install');
       else if (activity.membersRemoved?.some((m) => m.id === botId) || eventType === 'teamDeleted') await uninstall(activity, ctx);
     }
   };

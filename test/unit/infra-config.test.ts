@@ -78,7 +78,7 @@ test('the health check, the bot endpoint and the forwarder target are routes Arg
   assert.match(app, /healthCheckPath: '\/readyz'/);
   assert.match(read('src/app/routes.ts'), /path: '\/readyz'/);
   assert.match(read('infra/main.bicep'), /\/api\/messages'/);
-  assert.match(read('src/main.ts'), /path: '\/api\/messages'/);
+  assert.match(read('src/ingress/messages-route.ts'), /path: '\/api\/messages'/);
   assert.match(read('infra/main.bicep'), /\/api\/webhooks\/sentinel'/);
   assert.match(read('src/incidents/feature.ts'), /path: '\/api\/webhooks\/sentinel'/);
   // The forwarder authenticates with its managed identity for Argus's audience, posting the trigger body.
