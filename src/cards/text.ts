@@ -32,6 +32,22 @@ export function plain(text: string | undefined, max: number): string {
   return truncate(oneLine, max);
 }
 
+/**
+ * Makes untrusted text safe for a plain message in a thread (ITSM notes, comments, playbook
+ * results, names). Such messages go with textFormat 'plain', which Teams shows as written; should a
+ * client render them as markdown or HTML anyway, link syntax is split as in `plain` and tag
+ * openings get a space (`< a href`, `< at>`), so no link or mention can lie about where it leads.
+ * Line breaks are kept: notes are often several lines.
+ */
+export function messageText(text: string, max: number): string {
+  const safe = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\]\s*([([])/g, '] $1')
+    .replace(/<(?=[A-Za-z/!?])/g, '< ')
+    .trim();
+  return truncate(safe, max);
+}
+
 /** Cuts at a code-point boundary (never half a surrogate pair) and marks the cut with "…". */
 export function truncate(text: string, max: number): string {
   if (max <= 0) return '';

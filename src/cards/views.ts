@@ -55,11 +55,16 @@ export interface HelpCardView {
 
 export interface WhoAmICardView {
   name: string;
-  aadObjectId: string;
   tenantId: string;
   /** Effective role; absent when the user may do nothing. */
   role?: Role;
   roles: Role[];
+  /** How the role was decided (Entra group ids, federation entries): set for admins only. */
+  details?: WhoAmIDetails;
+}
+
+export interface WhoAmIDetails {
+  aadObjectId: string;
   federated: boolean;
   reasons: string[];
 }

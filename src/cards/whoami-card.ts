@@ -10,6 +10,8 @@ interface WhoAmICardData {
   fallbackText: string;
   name: string;
   denied: boolean;
+  /** Shown instead of the reasons to someone not allowed to see how roles are granted. */
+  detailsHidden: boolean;
   facts: { title: string; value: string }[];
   reasons: { enabled: boolean; items: string[]; more: { enabled: boolean; text: string } };
 }
@@ -17,27 +19,33 @@ interface WhoAmICardData {
 const expand = createCardTemplate<WhoAmICardData>(whoamiTemplate);
 
 function buildData(view: WhoAmICardView, level: number): WhoAmICardData {
+  const reasons = view.details?.reasons ?? [];
   const length = atLevel(budgets.reasonLength, level);
-  const items = view.reasons.slice(0, atLevel(budgets.reasons, level)).map((r) => plain(r, length));
-  const hidden = view.reasons.length - items.length;
+  const items = reasons.slice(0, atLevel(budgets.reasons, level)).map((r) => plain(r, length));
+  const hidden = reasons.length - items.length;
   const name = plain(view.name, 120) || 'Unknown user';
   const role = view.role ?? 'none';
+  const facts = [
+    { title: 'Role', value: role },
+    { title: 'All roles', value: view.roles.length ? view.roles.join(', ') : 'none' },
+    { title: 'Tenant', value: plain(view.tenantId, 64) || 'unknown' },
+  ];
+  if (view.details)
+    facts.push(
+      { title: 'Federated', value: view.details.federated ? 'yes: another tenant, capped by the federation list' : 'no' },
+      { title: 'Object id', value: plain(view.details.aadObjectId, 64) || 'unknown' },
+    );
   return {
     fallbackText: `${name}: role ${role}`,
     name,
     denied: view.role === undefined,
-    facts: [
-      { title: 'Role', value: role },
-      { title: 'All roles', value: view.roles.length ? view.roles.join(', ') : 'none' },
-      { title: 'Federated', value: view.federated ? 'yes: another tenant, capped by the federation list' : 'no' },
-      { title: 'Object id', value: plain(view.aadObjectId, 64) || 'unknown' },
-      { title: 'Tenant', value: plain(view.tenantId, 64) || 'unknown' },
-    ],
-    reasons: { enabled: view.reasons.length > 0, items, more: { enabled: hidden > 0, text: moreText(hidden) } },
+    detailsHidden: view.details === undefined,
+    facts,
+    reasons: { enabled: reasons.length > 0, items, more: { enabled: hidden > 0, text: moreText(hidden) } },
   };
 }
 
-/** Who Argus thinks you are, your role, and why. */
+/** Who Argus thinks you are, your role, and (in `details`, for admins) why. */
 export function renderWhoAmICard(view: WhoAmICardView, options: RenderOptions = {}): AdaptiveCardJson {
   return fitCard((level) => expand(buildData(view, level)), {
     card: 'whoami',

@@ -6,6 +6,7 @@ import type { TeamsDelivery } from '../teams/teams-delivery';
 import { cardActivity, type CardPublisher } from './card-publisher';
 import type { CardRecord, CardStore } from './card-store';
 import type { IncidentRepository } from './incident-repository';
+import { sendPeopleNotes, threadMessage } from './thread-replies';
 
 export interface CardDeliveryOptions {
   cards: CardStore;
@@ -15,7 +16,7 @@ export interface CardDeliveryOptions {
   leases: DeliveryLeases;
   limiter: TeamsRateLimiter;
   logger: Logger;
-  /** At most one thread reply per card this often (changes in between are summarised). */
+  /** At most one reply telling changes per card this often (changes in between are summarised); people's notes go at once. */
   replyIntervalMs?: number;
   /** Cards with untold changes in one conversation above which one storm summary replaces the replies. */
   stormThreshold?: number;
@@ -34,6 +35,7 @@ export interface CardDeliveryOptions {
  * paced by the rate limiter: posts new cards, updates pending ones from the incident's latest
  * state (so a storm of updates becomes one update), and tells changes in the card's thread at most
  * once a minute per card — or, in a storm, in one summary message per conversation per minute.
+ * Notes people wrote skip that cadence: they go first, each as its own reply, paced only by Teams.
  */
 export class CardDeliveryWorker {
   private readonly draining = new Set<string>();
@@ -64,7 +66,7 @@ export class CardDeliveryWorker {
   async idle(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.running.size === 0 && (await this.o.cards.listPending(1)).every((c) => !c.pending && c.notes.length === 0)) return;
+      if (this.running.size === 0 && (await this.o.cards.listPending(1)).every((c) => !c.pending && c.notes.length === 0 && c.replies.length === 0)) return;
       this.nudge();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -122,12 +124,29 @@ export class CardDeliveryWorker {
       const replyEvery = this.o.replyIntervalMs ?? 60_000;
       const untold = cards.filter((c) => c.notes.length > 0 && c.state === 'posted');
       const storm = untold.length > (this.o.stormThreshold ?? 5);
+      const holdLease = async () =>
+        !(this.stopped || lease.until - Date.now() < 5_000) || (await this.o.leases.renew(lease, { recent: this.o.limiter.recent(conversationId) }));
+      // People's notes before anything else, and looked for again while a long drain goes on.
+      const latest = new Map<string, CardRecord>();
+      const tellPeople = async (withReplies: CardRecord[]) => {
+        for (const c of withReplies) {
+          if (!c.replies.length) continue;
+          if (!(await holdLease())) return false;
+          latest.set(c.incidentName, await sendPeopleNotes(this.o, c));
+        }
+        return true;
+      };
+      if (!(await tellPeople(cards))) return;
+      let peopleCheckedAt = Date.now();
       // New cards first: a channel should show every incident before polishing the ones it has.
       const ordered = [...cards].sort((a, b) => Number(a.state === 'posted') - Number(b.state === 'posted'));
-      for (const card of ordered) {
-        if (this.stopped || lease.until - Date.now() < 5_000) {
-          if (!(await this.o.leases.renew(lease, { recent: this.o.limiter.recent(conversationId) }))) return;
+      for (const listed of ordered) {
+        if (!(await holdLease())) return;
+        if (Date.now() - peopleCheckedAt >= 1_000) {
+          if (!(await tellPeople(await this.o.cards.listReplies(conversationId)))) return;
+          peopleCheckedAt = Date.now();
         }
+        const card = latest.get(listed.incidentName) ?? listed;
         const tellNow = !storm && card.notes.length > 0 && now - Date.parse(card.lastReplyAt ?? '1970-01-01') >= replyEvery;
         if (!card.pending && !tellNow) continue;
         await this.deliver(card, tellNow);
@@ -167,7 +186,7 @@ export class CardDeliveryWorker {
     }
     const notes = tellNotes ? card.notes : undefined;
     if (notes?.length && card.activityId)
-      await this.o.delivery.reply(card.conversationId, card.activityId, { type: 'message', text: summarise(notes) });
+      await this.o.delivery.reply(card.conversationId, card.activityId, threadMessage(summarise(notes)));
     // Only clear what was delivered; a change that arrived meanwhile changed the etag and stays pending.
     await this.o.cards.save(card, { pending: false, ...(notes ? { notes: [], lastReplyAt: new Date().toISOString() } : {}) });
   }
@@ -184,7 +203,7 @@ export class CardDeliveryWorker {
     const lines = cards.slice(0, 15).map((c) => `• ${c.incidentName.slice(0, 8)}…: ${summarise(c.notes)}`);
     const more = cards.length > 15 ? `\n…and ${cards.length - 15} more` : '';
     const text = `⚡ Incident storm: ${cards.length} incidents changed since the last summary.\n${lines.join('\n')}${more}`;
-    await this.o.delivery.post(conversationId, { type: 'message', text });
+    await this.o.delivery.post(conversationId, threadMessage(text));
     await this.o.leases.renew(lease, { lastStormAt: Date.now(), recent: this.o.limiter.recent(conversationId) });
     for (const c of cards) {
       const fresh = await this.o.cards.get(c.incidentName, c.conversationId);

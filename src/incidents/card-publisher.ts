@@ -2,10 +2,12 @@ import type { FileConfig } from '../config/file-schema';
 import type { Logger } from '../logging/logger';
 import { renderIncidentCard, type IncidentCardView } from '../cards';
 import type { Role } from '../access/roles';
-import type { CardStore } from './card-store';
+import type { CardStore, ThreadNote } from './card-store';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
 import { routeIncident } from './routing';
 import type { SubscriptionStore } from './subscription-store';
+
+export type { ThreadNote } from './card-store';
 
 export interface CardPublisherOptions {
   cards: CardStore;
@@ -75,18 +77,21 @@ export class CardPublisher {
   /**
    * Brings the incident's cards up to date: new routing targets get a card row (posted by the
    * delivery worker), existing cards are marked for re-rendering from the latest stored state, and
-   * `threadNote` is queued for their threads. Nothing here talks to Teams, so a storm of events
-   * costs one small write per card, and the worker coalesces them into paced updates. `known`:
-   * the record as the caller just stored it (saves reading it back; cards render from storage).
+   * `threadNote` is queued for their threads (a bare string: a change Argus tells, coalesced; see
+   * ThreadNote for notes people wrote). Nothing here talks to Teams, so a storm of events costs one
+   * small write per card, and the worker coalesces them into paced updates. `known`: the record as
+   * the caller just stored it (saves reading it back; cards render from storage).
    */
-  async publish(incidentName: string, threadNote?: string, known?: IncidentRecord): Promise<void> {
+  async publish(incidentName: string, threadNote?: string | ThreadNote, known?: IncidentRecord): Promise<void> {
+    let note: ThreadNote | undefined = typeof threadNote === 'string' ? { kind: 'change', text: threadNote } : threadNote;
+    if (note && !note.text) note = undefined;
     const record = known ?? (await this.options.incidents.get(incidentName));
     if (!record) return;
     const existing = await this.options.cards.list(incidentName);
     const targets = new Set(routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list()));
     for (const card of existing) {
       targets.delete(card.conversationId);
-      await this.options.cards.markPending(card, threadNote);
+      await this.options.cards.markPending(card, note);
     }
     for (const conversationId of targets) await this.options.cards.ensure(incidentName, conversationId);
     this.options.onPending?.();

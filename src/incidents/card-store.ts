@@ -1,13 +1,33 @@
+import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import { decodeKey, encodeKey, statusOf } from '../storage/keys';
 import { listEntitiesWhere } from '../storage/list-entities';
 
 /**
+ * A message for the card's thread. `change`: Argus telling what changed (status, owner, severity,
+ * a ticket or a playbook run moving on); several coalesce into one reply, at most one a minute per
+ * card. `person`: words a person wrote (an ITSM work note or comment, a comment from the card);
+ * each goes as its own reply at once, paced only by Teams' limits — during an incident that is
+ * the update people wait for.
+ */
+export interface ThreadNote {
+  kind: 'change' | 'person';
+  text: string;
+}
+
+/** A person's note waiting to be sent; the id tells it apart from notes queued meanwhile. */
+export interface QueuedReply {
+  id: string;
+  text: string;
+}
+
+/**
  * One card per incident per conversation (table ArgusCards, PartitionKey = incident). The row is
  * the card's outbox too: `pending` says the card must be re-rendered from the incident's latest
  * state (many changes coalesce into one update), `notes` hold changes still to be told in the
- * card's thread. The delivery worker is the only one that talks to Teams about cards.
+ * card's thread, `replies` the notes people wrote, still to be sent. The delivery worker is the
+ * only one that talks to Teams about cards.
  */
 export interface CardRecord {
   incidentName: string;
@@ -18,11 +38,26 @@ export interface CardRecord {
   pending: boolean;
   pendingSince?: string;
   notes: string[];
+  replies: QueuedReply[];
   lastReplyAt?: string;
   etag: string;
 }
 
 const maxNotes = 20;
+/** Each reply is cut to this; the queue keeps the newest that fit one 64 KiB string property. */
+const maxReplyLength = 3_000;
+const maxQueuedJson = 30_000;
+
+function fitReplies(replies: QueuedReply[]): QueuedReply[] {
+  let size = 0;
+  let from = replies.length;
+  while (from > 0) {
+    size += JSON.stringify(replies[from - 1]).length + 1;
+    if (size > maxQueuedJson && from < replies.length) break;
+    from -= 1;
+  }
+  return replies.slice(from);
+}
 
 function storageError(err: unknown): ArgusError {
   return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
@@ -37,8 +72,13 @@ export class CardStore {
 
   /** Cards with work to do, oldest first. */
   async listPending(limit = 1000): Promise<CardRecord[]> {
-    const rows = await this.query(`pending eq true or hasNotes eq true`, limit);
+    const rows = await this.query(`pending eq true or hasNotes eq true or hasReplies eq true`, limit);
     return rows.sort((a, b) => (a.pendingSince ?? '').localeCompare(b.pendingSince ?? ''));
+  }
+
+  /** Cards in `conversationId` with people's notes to send. */
+  async listReplies(conversationId: string): Promise<CardRecord[]> {
+    return this.query(`RowKey eq '${encodeKey(conversationId).replace(/'/g, "''")}' and hasReplies eq true`);
   }
 
   /** Creates the card's row (to be posted) unless it exists; the row is the create-once record. */
@@ -52,6 +92,8 @@ export class CardStore {
         pendingSince: now.toISOString(),
         hasNotes: false,
         notes: '[]',
+        hasReplies: false,
+        replies: '[]',
       });
       return true;
     } catch (err) {
@@ -60,12 +102,17 @@ export class CardStore {
     }
   }
 
-  /** Marks a card for re-rendering, adding a thread note when given. */
-  async markPending(card: CardRecord, note?: string, now = new Date()): Promise<void> {
+  /**
+   * Marks a card for re-rendering, queueing a thread note when given. A change note is dropped
+   * while the card is not posted (the card it posts shows the change); a person's note waits for it.
+   */
+  async markPending(card: CardRecord, note?: ThreadNote, now = new Date()): Promise<void> {
+    const reply = note?.kind === 'person' ? { id: randomUUID(), text: note.text.slice(0, maxReplyLength) } : undefined;
     let current: CardRecord | undefined = card;
     for (let attempt = 0; attempt < 8 && current; attempt += 1) {
-      const notes = note && current.state === 'posted' ? [...current.notes, note].slice(-maxNotes) : current.notes;
-      const changes = { pending: true, pendingSince: current.pending ? current.pendingSince : now.toISOString(), notes, hasNotes: notes.length > 0 };
+      const notes = note?.kind === 'change' && current.state === 'posted' ? [...current.notes, note.text].slice(-maxNotes) : current.notes;
+      const replies = reply ? fitReplies([...current.replies, reply]) : current.replies;
+      const changes = { pending: true, pendingSince: current.pending ? current.pendingSince : now.toISOString(), notes, replies };
       if (await this.save(current, changes)) return;
       current = await this.get(card.incidentName, card.conversationId);
     }
@@ -81,21 +128,41 @@ export class CardStore {
     }
   }
 
+  /** Removes sent replies (by id: more may have been queued meanwhile); the fresh record. */
+  async dropReplies(card: CardRecord, sent: ReadonlySet<string>): Promise<CardRecord | undefined> {
+    let current: CardRecord | undefined = card;
+    for (let attempt = 0; attempt < 8 && current; attempt += 1) {
+      const saved = await this.save(current, { replies: current.replies.filter((r) => !sent.has(r.id)) });
+      if (saved) return saved;
+      current = await this.get(card.incidentName, card.conversationId);
+    }
+    if (current) throw new ArgusError('ARGUS_CONFLICT', `card ${card.incidentName} in ${card.conversationId} kept changing`);
+    return undefined;
+  }
+
   /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
   async save(
     card: CardRecord,
-    changes: Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes'>> & { notes?: string[]; hasNotes?: boolean },
+    changes: Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes' | 'replies'>> & {
+      notes?: string[];
+      hasNotes?: boolean;
+      replies?: QueuedReply[];
+    },
   ): Promise<CardRecord | undefined> {
-    const { notes, ...rest } = changes;
+    const { notes, replies, ...rest } = changes;
     const entity: Record<string, unknown> = { partitionKey: encodeKey(card.incidentName), rowKey: encodeKey(card.conversationId), ...rest };
     if (notes) {
       entity.notes = JSON.stringify(notes);
       entity.hasNotes = notes.length > 0;
     }
+    if (replies) {
+      entity.replies = JSON.stringify(replies);
+      entity.hasReplies = replies.length > 0;
+    }
     for (const [k, v] of Object.entries(entity)) if (v === undefined) delete entity[k];
     try {
       const res = await this.table.updateEntity(entity as { partitionKey: string; rowKey: string }, 'Merge', { etag: card.etag });
-      return { ...card, ...rest, notes: notes ?? card.notes, etag: res.etag ?? '' };
+      return { ...card, ...rest, notes: notes ?? card.notes, replies: replies ?? card.replies, etag: res.etag ?? '' };
     } catch (err) {
       if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
       throw storageError(err);
@@ -108,12 +175,8 @@ export class CardStore {
 
 
   private fromEntity(e: Record<string, unknown> & { etag?: string }): CardRecord {
-    let notes: string[] = [];
-    try {
-      notes = typeof e.notes === 'string' ? (JSON.parse(e.notes) as string[]) : [];
-    } catch {
-      notes = [];
-    }
+    const notes = parseList<string>(e.notes).filter((n) => typeof n === 'string');
+    const replies = parseList<QueuedReply>(e.replies).filter((r) => typeof r?.id === 'string' && typeof r.text === 'string');
     return {
       incidentName: decodeKey(String(e.partitionKey)),
       conversationId: decodeKey(String(e.rowKey)),
@@ -122,8 +185,20 @@ export class CardStore {
       pending: e.pending === true,
       pendingSince: typeof e.pendingSince === 'string' ? e.pendingSince : undefined,
       notes,
+      replies,
       lastReplyAt: typeof e.lastReplyAt === 'string' ? e.lastReplyAt : undefined,
       etag: String(e.etag ?? ''),
     };
+  }
+}
+
+/** A JSON array property; rows written before the property existed have none. */
+function parseList<T>(value: unknown): T[] {
+  if (typeof value !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? (parsed as T[]) : [];
+  } catch {
+    return [];
   }
 }

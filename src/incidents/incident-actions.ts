@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { CardActionResult, RequestContext, TeamsRegistry } from '../teams/registry';
-import type { CardPublisher, CardViewer } from './card-publisher';
+import type { CardPublisher, CardViewer, ThreadNote } from './card-publisher';
 import {
   classificationReasons,
   classifications,
@@ -65,7 +65,7 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
     ctx: Ctx,
     verb: string,
     mutate: (i: Incident) => LocalMutation | CardActionResult,
-    threadNote?: string,
+    threadNote?: ThreadNote,
   ): Promise<CardActionResult> {
     let invalid: CardActionResult | undefined;
     const result = await service.changeLocally(String(ctx.data.incidentId), verb, ctx.actor, ctx.correlationId, (incident) => {
@@ -186,7 +186,7 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
         ctx,
         'incident.comment',
         (i) => ({ kind: 'change', incident: i, summary: `Comment by ${who(ctx)} · ${stamp()}`, writeback: { change: {}, comment } }),
-        `💬 ${who(ctx)}: ${comment.slice(0, 2000)}`,
+        { kind: 'person', text: `💬 ${who(ctx)}: ${comment.slice(0, 2000)}` },
       );
     },
   });

@@ -1,3 +1,4 @@
+import { plain } from '../cards/text';
 import type { Incident } from './incident';
 
 /** Orders two ISO timestamps, keeping Sentinel's sub-millisecond digits. */
@@ -35,7 +36,9 @@ export function notableChanges(before: Incident | undefined, after: Incident): N
   return out;
 }
 
+/** Names come from Sentinel (anyone who can edit the incident): one line each, so none can pass for another message. */
 export function describeChanges(changes: NotableChange[]): string {
   const label = { status: 'Status', severity: 'Severity', owner: 'Owner', classification: 'Classification' } as const;
-  return changes.map((c) => `${label[c.field]}: ${c.from ?? '—'} → ${c.to ?? '—'}`).join(' · ');
+  const shown = (v: string | undefined) => plain(v, 120) || '—';
+  return changes.map((c) => `${label[c.field]}: ${shown(c.from)} → ${shown(c.to)}`).join(' · ');
 }

@@ -5,7 +5,7 @@ import { ArgusError } from '../errors/catalog';
 import type { IncidentWritebackPayload } from '../events/event-map';
 import type { AcceptInput, AcceptResult } from '../events/intake';
 import type { Logger } from '../logging/logger';
-import type { CardPublisher } from './card-publisher';
+import type { CardPublisher, ThreadNote } from './card-publisher';
 import type { Incident } from './incident';
 import { compareTimestamps, describeChanges, notableChanges, type NotableChange } from './incident-diff';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
@@ -93,7 +93,7 @@ export class IncidentService {
     actor: Actor,
     correlationId: string,
     mutate: (incident: Incident) => LocalMutation,
-    options: { threadNote?: string } = {},
+    options: { threadNote?: string | ThreadNote } = {},
   ): Promise<{ record: IncidentRecord; noop?: string }> {
     const saved = await this.withLock(name, async () => {
       for (let attempt = 0; attempt < maxSaveAttempts; attempt += 1) {
@@ -132,7 +132,7 @@ export class IncidentService {
     return { record: saved.record };
   }
 
-  refreshCardsInBackground(name: string, threadNote?: string): void {
+  refreshCardsInBackground(name: string, threadNote?: string | ThreadNote): void {
     void this.options.publisher.publish(name, threadNote).catch((err: unknown) =>
       this.options.logger.warn({ err, incident: name }, 'card refresh after a change failed'),
     );

@@ -81,15 +81,17 @@ test('the help card lists usage, summary and role of every command', () => {
   assert.equal(actionsOf(card).length, 0);
 });
 
-test('the whoami card shows identity, role, federation and the reasons', () => {
+test('the whoami card with details shows identity, role, federation and the reasons', () => {
   const card = renderWhoAmICard({
     name: 'Ana Silva',
-    aadObjectId: '6c2f1b0e-9d8a-4c7b-a6e5-3f4d2c1b0a99',
     tenantId: 'c8c99641-985d-4e4e-8e91-fb3466cd0e5b',
     role: 'responder',
     roles: ['responder', 'reader'],
-    federated: false,
-    reasons: ['member of group 5f1c2a7e… (responder)', 'listed in access.roles.reader.users'],
+    details: {
+      aadObjectId: '6c2f1b0e-9d8a-4c7b-a6e5-3f4d2c1b0a99',
+      federated: false,
+      reasons: ['member of group 5f1c2a7e… (responder)', 'listed in access.roles.reader.users'],
+    },
   });
   assert.deepEqual(cardProblems(card), []);
   const text = textOf(card);
@@ -102,17 +104,27 @@ test('the whoami card shows identity, role, federation and the reasons', () => {
 test('a user without a role is told every action is denied', () => {
   const card = renderWhoAmICard({
     name: 'Guest User',
-    aadObjectId: '11111111-2222-3333-4444-555555555555',
     tenantId: '99999999-8888-7777-6666-555555555555',
     roles: [],
-    federated: true,
-    reasons: Array.from({ length: 30 }, (_, i) => `tenant not in the federation list (${i})`),
+    details: {
+      aadObjectId: '11111111-2222-3333-4444-555555555555',
+      federated: true,
+      reasons: Array.from({ length: 30 }, (_, i) => `tenant not in the federation list (${i})`),
+    },
   });
   assert.deepEqual(cardProblems(card), []);
   const text = textOf(card);
   assert.match(text, /You have no Argus role: every action is denied/);
   assert.match(text, /yes: another tenant/);
   assert.match(text, /^\+10 more$/m);
+});
+
+test('the whoami card without details shows name, tenant and roles only', () => {
+  const card = renderWhoAmICard({ name: 'Rui Responder', tenantId: 'c8c99641-985d-4e4e-8e91-fb3466cd0e5b', role: 'responder', roles: ['responder'] });
+  assert.deepEqual(cardProblems(card), []);
+  const text = textOf(card);
+  for (const expected of ['Rui Responder', 'c8c99641-985d-4e4e-8e91-fb3466cd0e5b', 'responder', 'shown to Argus administrators only']) assert.ok(text.includes(expected), expected);
+  assert.doesNotMatch(text, /Federated|Object id|Why/);
 });
 
 test('notice cards render in every style', () => {
