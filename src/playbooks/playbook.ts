@@ -45,6 +45,10 @@ export function isFinal(status: RunStatus): boolean {
   return finalStatuses.includes(status);
 }
 
+/** How a rejected run was decided: by an approver, or taken back by the one who requested it. */
+export const runRejections = ['rejected', 'withdrawn'] as const;
+export type RunRejection = (typeof runRejections)[number];
+
 /** Who asked or decided (as Teams identified them). */
 export interface RunActor {
   aadObjectId?: string;
@@ -80,6 +84,8 @@ export interface PlaybookRun {
   approval?: { approverRole: Role; expiresAt: string };
   approvedBy?: RunActor & { at: string };
   rejectedBy?: RunActor & { at: string };
+  /** Set with `rejectedBy` (run-store.ts fills it in for runs stored before it existed). */
+  rejection?: RunRejection;
   /** When it was cleared to start (at once, or when approved). */
   startedAt?: string;
   /** The current deadline: the approval's expiry, then the run's timeout. */

@@ -158,7 +158,7 @@ export async function decideApproval(
     if (r.status !== 'awaiting-approval') return undefined;
     return input.approve
       ? { ...r, status: 'requested', approvedBy: { ...actor, at }, startedAt: at, deadlineAt: new Date(now + timeoutMs).toISOString() }
-      : { ...r, status: 'rejected', rejectedBy: { ...actor, at }, finishedAt: at, message: withdrawing ? 'withdrawn by the requester' : undefined };
+      : { ...r, status: 'rejected', rejectedBy: { ...actor, at }, rejection: withdrawing ? 'withdrawn' : 'rejected', finishedAt: at, message: withdrawing ? 'withdrawn by the requester' : undefined };
   });
   if (!changed) {
     const current = await deps.runs.get(run.incidentName, run.runId);

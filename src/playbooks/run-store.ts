@@ -170,6 +170,16 @@ export class PlaybookRunStore {
   }
 
   private fromEntity(e: Record<string, unknown> & { etag?: string }): StoredRun {
-    return { run: JSON.parse(String(e.data)) as PlaybookRun, etag: String(e.etag ?? '') };
+    return { run: withRejection(JSON.parse(String(e.data)) as PlaybookRun), etag: String(e.etag ?? '') };
   }
+}
+
+/**
+ * Runs rejected before `rejection` was stored carry no such field. A requester rejecting their own
+ * request withdraws it (run-requests.ts), so for those rows the two actors' ids tell.
+ */
+export function withRejection(run: PlaybookRun): PlaybookRun {
+  if (run.status !== 'rejected' || run.rejection || !run.rejectedBy) return run;
+  const own = !!run.rejectedBy.aadObjectId && run.rejectedBy.aadObjectId === run.requestedBy.aadObjectId;
+  return { ...run, rejection: own ? 'withdrawn' : 'rejected' };
 }

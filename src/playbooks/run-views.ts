@@ -25,7 +25,7 @@ export function runTitle(run: PlaybookRun): string {
 export function runView(run: PlaybookRun): PlaybookRunView {
   const parts = [`${cardDateTime(run.requestedAt)} · requested by ${nameOf(run.requestedBy)}`];
   if (run.approvedBy) parts.push(`approved by ${nameOf(run.approvedBy)}`);
-  else if (run.rejectedBy) parts.push(`rejected by ${nameOf(run.rejectedBy)}`);
+  else if (run.rejectedBy) parts.push(`${run.rejection === 'withdrawn' ? 'withdrawn' : 'rejected'} by ${nameOf(run.rejectedBy)}`);
   else if (run.status === 'awaiting-approval' && run.approval) parts.push(`needs ${run.approval.approverRole} approval by ${cardDateTime(run.approval.expiresAt)}`);
   parts.push(`correlation id ${run.correlationId}`);
   return { title: runTitle(run), status: statusText(run), tone: tones[run.status], detail: parts.join(' · ') };
@@ -34,7 +34,7 @@ export function runView(run: PlaybookRun): PlaybookRunView {
 function outcomeOf(run: PlaybookRun): CardNotice | undefined {
   if (run.status === 'awaiting-approval') return undefined;
   if (run.status === 'rejected')
-    return { text: run.message === 'withdrawn by the requester' ? `Withdrawn by ${nameOf(run.rejectedBy)}` : `Rejected by ${nameOf(run.rejectedBy)}`, style: 'attention' };
+    return { text: `${run.rejection === 'withdrawn' ? 'Withdrawn' : 'Rejected'} by ${nameOf(run.rejectedBy)}`, style: 'attention' };
   if (run.status === 'expired') return { text: 'Expired: nobody decided in time. Nothing was run.', style: 'warning' };
   const style = run.status === 'succeeded' ? 'good' : run.status === 'failed' || run.status === 'timed-out' ? 'attention' : 'accent';
   return { text: `Approved by ${nameOf(run.approvedBy)} · ${statusText(run)}`, style };
