@@ -7,6 +7,8 @@ import type { AppContext } from './app/context';
 import { features } from './app/features';
 import { operationalRoutes } from './app/routes';
 import { assertProductionSecrets, createSecretProvider } from './app/secrets';
+import { startAuditCheckpoints, type StartCheckpointsOptions } from './audit/checkpoint-setup';
+import { RejectionAudit, type RejectionAuditOptions } from './audit/rejection-audit';
 import { TableAuditLog } from './audit/table-audit-log';
 import { ReceiptAudit } from './events/receipt-audit';
 import { renderNoticeCard } from './cards';
@@ -26,7 +28,7 @@ import { IncidentService } from './incidents/incident-service';
 import { createSentinelClient } from './incidents/sentinel-client';
 import { SubscriptionStore } from './incidents/subscription-store';
 import { createEntraWebhookAuthenticator } from './ingress/entra-token';
-import { createMessagesHandler } from './ingress/messages-route';
+import { createMessagesRoute } from './ingress/messages-route';
 import { createArgusMetrics } from './ingress/metrics';
 import type { RouteDefinition } from './ingress/http-types';
 import { createHttpServer } from './ingress/server';
@@ -38,6 +40,7 @@ import { createBotAdapter } from './teams/bot-adapter';
 import { helpCard, registerBuiltinCommands } from './teams/builtin-commands';
 import { Authorizer } from './teams/authorize';
 import { ConversationStore } from './teams/conversation-store';
+import { createServiceUrlPolicy } from './teams/service-url-policy';
 import { TeamsRegistry } from './teams/registry';
 import { TeamsRateLimiter } from './teams/rate-limiter';
 import { BotTeamsDelivery } from './teams/teams-delivery';
@@ -53,6 +56,10 @@ export interface StartOptions {
   cardDelivery?: Partial<Pick<CardDeliveryOptions, 'replyIntervalMs' | 'stormThreshold' | 'stormIntervalMs' | 'pollIntervalMs'>>;
   /** Durable intake tuning (tests shorten the timings). */
   intake?: Partial<Pick<IntakeOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'visibilityTimeoutSeconds' | 'concurrency' | 'sweepIntervalMs' | 'maxPollIntervalMs'>>;
+  /** Clock and sweep of the audit of rejected webhooks (tests close a minute without waiting for it). */
+  rejectionAudit?: Pick<RejectionAuditOptions, 'now' | 'sweepIntervalMs'>;
+  /** Clock and tick of the audit checkpointer (tests). */
+  auditCheckpoints?: Pick<StartCheckpointsOptions, 'now' | 'tickMs'>;
 }
 
 export interface RunningArgus {
@@ -88,6 +95,18 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
 
   const metrics = createArgusMetrics();
   const audit = new TableAuditLog({ client: store.client(tableNames.audit), logger });
+  const checkpoints = await startAuditCheckpoints({
+    config,
+    cwd: process.cwd(),
+    credential: getCredential,
+    logger,
+    store,
+    audit,
+    onOutcome: (outcome) => metrics.auditCheckpoints.inc({ outcome }),
+    ...options.auditCheckpoints,
+  });
+  const rejections = new RejectionAudit({ audit, logger, ...file.audit.rejectedWebhooks, ...options.rejectionAudit });
+  rejections.start();
   const anyGroups = Object.values(file.access.roles).some((r) => r.groups.length > 0);
   const roles = createRoleResolver({
     tenantId: file.tenantId,
@@ -117,8 +136,10 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });
 
-  const adapter = await createBotAdapter(config, secrets, logger);
-  const conversations = new ConversationStore(store.client(tableNames.conversations));
+  // Outside dev mode, Argus talks only to Teams' own Bot Connector hosts (inbound, stored, outbound).
+  const serviceUrls = createServiceUrlPolicy({ hosts: file.teams.serviceUrlHosts, enforce: !config.devMode });
+  const adapter = await createBotAdapter({ config, secrets, logger, serviceUrls });
+  const conversations = new ConversationStore(store.client(tableNames.conversations), { serviceUrls });
   const limiter = new TeamsRateLimiter();
   const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics, limiter });
   const incidents = new IncidentRepository(store.client(tableNames.incidents));
@@ -178,6 +199,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
       logger,
       // Managed identities (a Logic App) may call webhooks with an Entra ID token instead of an HMAC.
       authenticators: file.webhookAuth.entra ? [createEntraWebhookAuthenticator({ ...file.webhookAuth.entra, logger })] : [],
+      rejections,
     },
     routes,
     onStop: (fn) => stopHooks.push(fn),
@@ -190,6 +212,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     audit,
     logger,
     metrics,
+    homeTenantId: file.tenantId,
     help: () => helpCard(registry),
     notice: (title, text, style) => renderNoticeCard({ title, text, style }),
   });
@@ -197,8 +220,9 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const server = createHttpServer({
     logger,
     bodyLimitBytes: file.bodyLimitBytes,
+    loopbackHostOnly: config.devMode,
     routes: [
-      { method: 'POST', path: '/api/messages', readsBody: true, handler: createMessagesHandler(adapter, turn, logger) },
+      createMessagesRoute({ adapter, logic: turn, logger, audit, rejections, metrics, serviceUrls, bodyLimitBytes: file.teams.maxBodyBytes }),
       ...routes,
       ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry, queue: () => intake.depth() }),
     ],
@@ -230,6 +254,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         await intake.stop();
         await cardWorker.stop();
         for (const hook of stopHooks) await hook();
+        await rejections.stop();
+        await checkpoints.stop();
         await store.close();
         logger.info('stopped');
       })()),

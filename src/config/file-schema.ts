@@ -115,7 +115,7 @@ const itsmSchema = z.strictObject({
   /** Resolve the linked ticket when the incident is closed (otherwise only a work note says so). */
   resolveTicketOnClose: z.boolean().default(true),
   /** aadObjectId → ITSM email, for users Microsoft Graph cannot answer for (other tenants) or whose ITSM email differs. */
-  emails: z.record(guid, z.string().regex(/^[^\s@^=,]{1,64}@[A-Za-z0-9.-]{1,190}$/, 'must be an email address')).default({}),
+  emails: z.record(guid, z.string().regex(/^[^\s@=,]{1,64}@[A-Za-z0-9.-]{1,190}$/, 'must be an email address')).default({}),
   /** While the ITSM is down, ticket work is retried with backoff from baseSeconds up to maxSeconds, without end. */
   retry: z
     .strictObject({
@@ -126,15 +126,43 @@ const itsmSchema = z.strictObject({
     .prefault({}),
 });
 
+/** Routes an Entra ID token may be allowed to call, each for the callers that name it. */
+export const webhookRouteNames = ['sentinel', 'playbooks', 'alerts', 'itsm-servicenow', 'itsm-jira', 'evidence'] as const;
+export type WebhookRouteName = (typeof webhookRouteNames)[number];
+
+/** One calling identity (object id, or client id for app-only tokens) and the webhook routes it may call. */
+const entraCaller = z.strictObject(
+  { id: z.string().min(1), routes: z.array(z.enum(webhookRouteNames)).min(1) },
+  // A bare id (the earlier form) allowed every route: say how to name them instead of "expected object".
+  { error: (issue) => (typeof issue.input === 'string' ? `must be { id: ${issue.input}, routes: [...] } naming the webhook routes this caller may call (${webhookRouteNames.join(', ')}); see docs/deploy.md` : undefined) },
+);
+
 const entraWebhookAuth = z.strictObject({
   tenantId: guid,
   audience: z.string().min(1),
-  allowedCallers: z.array(z.string().min(1)).min(1),
+  allowedCallers: z.array(entraCaller).min(1),
   openIdConfigUrl: z.url().optional(),
 });
 
 const webhookAuthSchema = z.strictObject({
   entra: entraWebhookAuth.optional(),
+});
+
+/** Bot Connector hosts of Teams: public cloud, GCC, GCC High, DoD (Microsoft Learn, "Send proactive messages"). */
+export const teamsServiceUrlHosts = ['smba.trafficmanager.net', 'smba.infra.gcc.teams.microsoft.com', 'smba.infra.gov.teams.microsoft.us', 'smba.infra.dod.teams.microsoft.us'];
+const hostName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a host name such as smba.trafficmanager.net')
+  .transform((h) => h.toLowerCase());
+
+/** POST /api/messages and the Bot Connector (README, "HTTP endpoints"). */
+const teamsSchema = z.strictObject({
+  /** Largest accepted activity in bytes; Teams activities are a few KiB. */
+  maxBodyBytes: z.number().int().min(16 * 1024).max(4 * 1024 * 1024).default(256 * 1024),
+  /** Hosts an activity's or a stored conversation's serviceUrl may name (enforced outside dev mode). */
+  serviceUrlHosts: z.array(hostName).min(1).default(teamsServiceUrlHosts),
+  /** Where the Bot Framework publishes the keys that sign Teams' tokens. */
+  openIdMetadataUrl: z.url().default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
 });
 
 /** Playbook orchestration (docs/playbooks.md). */
@@ -148,6 +176,33 @@ const playbooksSchema = z.strictObject({
   retryBaseDelay: isoDuration.default('PT1S'),
 });
 
+/** The audit chain: signed checkpoints and sampling of rejected webhooks (docs/security.md). */
+const auditSchema = z.strictObject({
+  checkpoints: z
+    .strictObject({
+      /** A checkpoint is signed once the chain grew this many rows since the last one… */
+      everyRows: z.number().int().min(1).max(1_000_000).default(1000),
+      /** …or when this long passed and the chain grew at all. */
+      interval: isoDuration.default('PT10M'),
+      /** Sign with a Key Vault key (only the `sign` permission needed). Absent: a local key file under ARGUS_DATA_DIR. */
+      keyVault: z
+        .strictObject({
+          vaultUrl: z.url(),
+          keyName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a Key Vault key name'),
+          algorithm: z.enum(['ES256', 'RS256']).default('ES256'),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  /** Unauthenticated webhook rejections: the first per route and caller per minute get their own row, the rest one summary row. */
+  rejectedWebhooks: z
+    .strictObject({
+      perSourcePerMinute: z.number().int().min(1).max(10_000).default(20),
+      maxSources: z.number().int().min(1).max(100_000).default(1000),
+    })
+    .prefault({}),
+});
+
 export const fileConfigSchema = z
   .strictObject({
     tenantId: guid.default('00000000-0000-0000-0000-000000000000'),
@@ -159,6 +214,8 @@ export const fileConfigSchema = z
     playbooks: playbooksSchema.prefault({}),
     itsm: itsmSchema.prefault({}),
     webhookAuth: webhookAuthSchema.default({}),
+    teams: teamsSchema.prefault({}),
+    audit: auditSchema.prefault({}),
     /** Durable intake: how events are retried and shared between instances. */
     intake: z
       .strictObject({

@@ -29,7 +29,12 @@ export interface Harness {
 }
 
 /** Argus on an ephemeral port over a private Azurite, with a recording Bot Connector. */
-export async function startHarness(options: { configYaml: string; env?: Record<string, string> }): Promise<Harness> {
+export async function startHarness(options: {
+  configYaml: string;
+  env?: Record<string, string>;
+  /** Card delivery pacing; by default a change reply per card every 300 ms instead of every minute. */
+  cardDelivery?: { replyIntervalMs?: number };
+}): Promise<Harness> {
   const azurite = await startAzurite();
   const connector = await startFakeBotConnector();
   const env = {
@@ -41,7 +46,7 @@ export async function startHarness(options: { configYaml: string; env?: Record<s
   const config = loadConfig(env, { fileText: options.configYaml });
   const logs = createMemoryLogStream();
   const logger = createLogger({ level: 'debug', destination: logs });
-  const argus = await startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 }, cardDelivery: { replyIntervalMs: 300, pollIntervalMs: 50 } });
+  const argus = await startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 }, cardDelivery: { replyIntervalMs: 300, pollIntervalMs: 50, ...options.cardDelivery } });
 
   async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
     const res = await fetch(`${argus.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
