@@ -34,6 +34,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
  * (npx, a global install, node_modules/.bin), so it must not guess from `process.argv[1]`.
  */
 export function main(): void {
+  // `argus … | head` closes the pipe early: that ends the output, not the command with a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   runCli(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;

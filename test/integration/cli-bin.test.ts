@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,5 +107,16 @@ describe('the installed argus command', () => {
       assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /argus serve: ARGUS_CONFIG_INVALID: .*MICROSOFT_APP_ID: production refuses dev mode/, name);
     }
+  });
+
+  test('output piped into a reader that stops early (argus help | head -1) ends quietly, not with an EPIPE crash', async () => {
+    const child = spawn(linked, ['help'], { env, cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Close our end at once, before the usage is written, as `head` does once it has its lines.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
   });
 });
