@@ -37,8 +37,11 @@ export class EventQueue {
 
   /** Sends the items in as few messages as fit (a message holds at most 64 KiB). */
   async send(items: QueuedItem[], delaySeconds = 0): Promise<void> {
+    // Azure Queue Storage takes whole seconds (Azurite also accepts fractions): round up, so a retry
+    // never comes before its backoff.
+    const visibilityTimeout = Math.max(0, Math.ceil(delaySeconds));
     try {
-      for (const chunk of pack(items)) await this.queue.sendMessage(chunk, { visibilityTimeout: delaySeconds });
+      for (const chunk of pack(items)) await this.queue.sendMessage(chunk, { visibilityTimeout });
     } catch (err) {
       throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not enqueue the event', { cause: err });
     }
@@ -77,6 +80,12 @@ export class EventQueue {
     const res = await this.queue.peekMessages({ numberOfMessages: 1 });
     const first = res.peekedMessageItems[0];
     return first ? Math.max(0, now - first.insertedOn.getTime()) : 0;
+  }
+
+  /** When the next message to be read was sent (the queue's clock, whole seconds); undefined when none is visible. */
+  async oldestVisibleSentAt(): Promise<Date | undefined> {
+    const res = await this.queue.peekMessages({ numberOfMessages: 1 });
+    return res.peekedMessageItems[0]?.insertedOn;
   }
 
   async depth(): Promise<number> {

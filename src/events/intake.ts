@@ -1,8 +1,10 @@
-import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import type { ArgusEvent, ArgusEventMap, EventName } from './event-map';
+import type { ArgusEvent, EventName } from './event-map';
 import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
-import { EventStore, eventPartition, type EventChanges, type StoredEvent } from './event-store';
+import { failEvent, settleEvent } from './event-outcomes';
+import type { EventStore, StoredEvent } from './event-store';
+import { GroupCommit, type AcceptInput, type AcceptResult } from './group-commit';
+import { ProcessingSlots } from './processing-slots';
 import type { ReceiptAudit } from './receipt-audit';
 import type { EventRouter } from './router';
 
@@ -35,45 +37,28 @@ export interface IntakeOptions {
   busyConcurrency?: number;
 }
 
-/**
- * Group commits in flight at once (each one transaction on one partition). Few, so that what
- * arrives meanwhile makes the next transactions full: a transaction of two rows costs storage
- * about as much as two single inserts, one of ten about a third per row.
- */
-const maxConcurrentCommits = 2;
-/** After this long waiting, an event's partition is committed next whatever else is waiting. */
-const maxGroupWaitMs = 20;
+export type { AcceptInput, AcceptResult } from './group-commit';
 
-export interface AcceptInput<N extends EventName> {
-  name: N;
-  source: string;
-  idempotencyKey: string;
-  correlationId?: string;
-  /** The authenticated sender of a webhook: its receipt is audited when the event is processed. */
-  deliveredBy?: string;
-  payload: ArgusEventMap[N];
-}
+/** The queue dates messages to the whole second, on its own clock: that much, and then some, earlier. */
+const queueClockSlackMs = 5_000;
 
-export type AcceptResult = { eventId: string; duplicate: boolean; correlationId: string };
+const refKey = (e: { partitionKey: string; rowKey: string }) => `${e.partitionKey}\n${e.rowKey}`;
 
 /**
- * Durable intake: persist → enqueue → acknowledge; processing runs from the stored event.
+ * Durable intake: persist → acknowledge → enqueue; processing runs from the stored event.
  * The event row (idempotency key) is written before the sender's 2xx; a message on an Azure
  * Storage queue points at it, so the instances sharing the account share the work. A failure
  * hides the message for the backoff (exponential, with jitter); after `maxAttempts` the event is
  * dead-lettered (status `dead` + the poison queue) until replayed. A crash mid-way loses nothing:
  * the message comes back when its visibility timeout ends, and a sweep re-enqueues stored events
- * whose message was never sent.
+ * whose message was never sent, busy queue or not.
  */
 export class DurableIntake {
   private inFlight = 0;
-  private readonly accepting: Array<{ input: AcceptInput<EventName>; partition: string; at: number; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }> = [];
-  /** Group commits in flight. */
-  private commits = 0;
-  private readonly toEnqueue: StoredEvent[] = [];
-  private enqueuing = false;
-  private running = 0;
-  private readonly slotWaiters: Array<() => void> = [];
+  private readonly commit: GroupCommit;
+  private readonly slots: ProcessingSlots;
+  /** Events running here, by row: a second delivery waits for the first. */
+  private readonly active = new Map<string, Promise<void>>();
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
   private sweeper?: NodeJS.Timeout;
@@ -92,121 +77,21 @@ export class DurableIntake {
       busyConcurrency: 2,
       ...options,
     };
+    this.commit = new GroupCommit({
+      store: this.o.store,
+      queue: this.o.queue,
+      logger: this.o.logger,
+      onEnqueued: () => this.wakeAll(),
+    });
+    this.slots = new ProcessingSlots({ concurrency: this.o.concurrency, busyConcurrency: this.o.busyConcurrency, busy: this.o.intakeBusy });
   }
 
   /**
-   * Stores the event (or recognises a redelivery). Throws ARGUS_STORAGE_UNAVAILABLE when it
-   * cannot. Concurrent accepts are group-committed: one transaction for the events of one partition
-   * that arrived while earlier groups were being written (several groups are written at once), and
-   * one queue message for what was stored meanwhile.
+   * Stores the event (or recognises a redelivery); its queue message follows (see GroupCommit).
+   * Throws ARGUS_STORAGE_UNAVAILABLE when it cannot store it.
    */
   accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
-    return new Promise<AcceptResult>((resolve, reject) => {
-      const partition = eventPartition(input.source, input.idempotencyKey);
-      this.accepting.push({ input: input as AcceptInput<EventName>, partition, at: Date.now(), resolve, reject });
-      this.pump();
-    });
-  }
-
-  /** Starts group commits while there is room: several at once, each for one partition. */
-  private pump(): void {
-    while (this.accepting.length > 0 && this.commits < maxConcurrentCommits) {
-      const group = this.takeGroup();
-      this.commits += 1;
-      void this.commit(group)
-        .catch((err: unknown) => group.forEach((g) => g.reject(err)))
-        .finally(() => {
-          this.commits -= 1;
-          this.pump();
-        });
-    }
-  }
-
-  /**
-   * One group: one partition (a transaction never spans two), at most 100 events and about 2 MB.
-   * The partition with the most events waiting goes first (fewer, fuller transactions), unless
-   * the oldest waiting event has waited `maxGroupWaitMs`: then its partition goes, so a quiet
-   * partition is never starved by busy ones.
-   */
-  private takeGroup(): typeof this.accepting {
-    const oldest = this.accepting[0]!;
-    let partition = oldest.partition;
-    if (Date.now() - oldest.at < maxGroupWaitMs) {
-      const counts = new Map<string, number>();
-      let best = 0;
-      for (const item of this.accepting) {
-        const c = (counts.get(item.partition) ?? 0) + 1;
-        counts.set(item.partition, c);
-        if (c > best) {
-          best = c;
-          partition = item.partition;
-        }
-      }
-    }
-    const group: typeof this.accepting = [];
-    const rest: typeof this.accepting = [];
-    let bytes = 0;
-    for (const item of this.accepting) {
-      if (item.partition !== partition || group.length >= 100) {
-        rest.push(item);
-        continue;
-      }
-      const size = JSON.stringify(item.input.payload).length;
-      if (group.length > 0 && bytes + size > 2_000_000) {
-        rest.push(item);
-        continue;
-      }
-      bytes += size;
-      group.push(item);
-    }
-    this.accepting.splice(0, this.accepting.length, ...rest);
-    return group;
-  }
-
-  private async commit(group: typeof this.accepting): Promise<void> {
-    const many = group.length > 1 ? await this.o.store.createMany(group.map((g) => g.input)) : undefined;
-    const stored: StoredEvent[] = [];
-    if (many) {
-      stored.push(...many);
-      group.forEach((g, i) => g.resolve({ eventId: many[i]!.event.id, duplicate: false, correlationId: many[i]!.event.correlationId }));
-    } else {
-      // One at a time: a redelivery in the group, or a group of one.
-      for (const g of group) {
-        try {
-          const result = await this.o.store.create(g.input);
-          if (!result.created) {
-            g.resolve({ eventId: result.existing.event.id, duplicate: true, correlationId: result.existing.event.correlationId });
-            continue;
-          }
-          stored.push(result.stored);
-          g.resolve({ eventId: result.stored.event.id, duplicate: false, correlationId: result.stored.event.correlationId });
-        } catch (err) {
-          g.reject(err);
-        }
-      }
-    }
-    if (stored.length === 0) return;
-    // Enqueueing is a stage of its own: the next group is stored (and acknowledged) meanwhile.
-    this.toEnqueue.push(...stored);
-    if (!this.enqueuing) {
-      this.enqueuing = true;
-      void this.enqueueLoop();
-    }
-  }
-
-  /** Sends queue messages for stored events (whatever accumulated meanwhile, together). */
-  private async enqueueLoop(): Promise<void> {
-    while (this.toEnqueue.length > 0) {
-      const batch = this.toEnqueue.splice(0, 500);
-      try {
-        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true })));
-      } catch (err) {
-        // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
-        this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
-      }
-      this.wakeAll();
-    }
-    this.enqueuing = false;
+    return this.commit.accept(input);
   }
 
   start(): void {
@@ -230,7 +115,7 @@ export class DurableIntake {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.wakeAll();
-      const quiet = () => this.inFlight === 0 && this.commits === 0 && this.accepting.length === 0 && !this.enqueuing;
+      const quiet = () => this.inFlight === 0 && !this.commit.busy;
       if (quiet() && (await this.o.queue.depth()) === 0 && quiet()) return;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -272,7 +157,8 @@ export class DurableIntake {
     let pause = 20;
     while (!this.stopping) {
       // Fetch more only while there is room: messages waiting in memory would hide from other instances.
-      const room = this.inFlight < this.limit ? Math.max(1, Math.ceil((this.limit - this.inFlight) / 8)) : 0;
+      const limit = this.slots.limit;
+      const room = this.inFlight < limit ? Math.max(1, Math.ceil((limit - this.inFlight) / 8)) : 0;
       let messages: QueuedEvent[] = [];
       if (room > 0) {
         try {
@@ -312,51 +198,50 @@ export class DurableIntake {
    * An event that must be retried gets a message of its own, delayed by its backoff.
    */
   private async handleMessage(msg: QueuedEvent): Promise<void> {
-    await Promise.all(
-      msg.items.map(async (item) => {
-        const release = await this.slot();
-        try {
-          await this.handle(item, msg.dequeueCount);
-        } finally {
-          release();
-        }
-      }),
-    );
+    const readAt = Date.now();
+    // The first read of a fresh message is the event's first run, unless it came a visibility
+    // timeout or more after the event was stored: the sweep may have sent a pointer by then.
+    const firstRun = (item: QueuedItem) =>
+      msg.dequeueCount === 1 && item.fresh === true && readAt - Date.parse(item.event?.receivedAt ?? '') < this.o.visibilityTimeoutSeconds * 1000;
+    await Promise.all(msg.items.map((item) => this.handleOnce(item, firstRun(item))));
     await this.o.queue.complete(msg);
   }
 
-  private get limit(): number {
-    return this.o.intakeBusy?.() ? Math.min(this.o.busyConcurrency, this.o.concurrency) : this.o.concurrency;
-  }
-
-  /** At most `limit` events are processed at once, however they were batched. */
-  private async slot(): Promise<() => void> {
-    // Re-checked every 50 ms as well: the limit rises again when the burst is over.
-    while (this.running >= this.limit)
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 50);
-        this.slotWaiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    this.running += 1;
-    return () => {
-      this.running -= 1;
-      this.slotWaiters.shift()?.();
-    };
+  /**
+   * Runs an event here unless this instance is running it already (its message reappeared, or the
+   * sweep's pointer came): then it waits for that run and reads the row, so the receipt is looked
+   * for after the other run appended it, never beside it.
+   */
+  private async handleOnce(item: QueuedItem, first: boolean): Promise<void> {
+    const key = refKey(item);
+    const earlier = this.active.get(key);
+    const run = (async () => {
+      if (earlier) await earlier.catch(() => undefined);
+      const release = await this.slots.take();
+      try {
+        await this.handle(item, first && !earlier);
+      } finally {
+        release();
+      }
+    })();
+    this.active.set(key, run);
+    try {
+      await run;
+    } finally {
+      if (this.active.get(key) === run) this.active.delete(key);
+    }
   }
 
   /**
    * Handlers are idempotent (incident versions are compared, write-backs carry stable ids), so an
-   * event delivered twice — a message that reappeared, a sweep — does no harm twice; there is no
-   * claim round trip on the hot path. The outcome is written with the row's etag (see `settle`).
-   * A webhook's receipt is appended to the audit chain before its handler runs, once.
+   * event delivered twice — a message that reappeared, the sweep's pointer — does no
+   * harm twice; there is no claim round trip on the hot path. The outcome is written with the
+   * row's etag (see settleEvent). A webhook's receipt is appended to the audit chain before its
+   * handler runs, once.
    */
-  private async handle(item: QueuedItem, dequeueCount: number): Promise<void> {
+  private async handle(item: QueuedItem, first: boolean): Promise<void> {
     let stored: StoredEvent | undefined;
-    // The first delivery of a fresh message carries the event as stored; anything else reads the row.
-    const first = item.fresh === true && dequeueCount === 1;
+    // The first run of a fresh message carries the event as stored; anything else reads the row.
     if (item.event && first) {
       // The etag the row had when stored; without one, `settle` reads the row first.
       stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: item.etag ?? '', partitionKey: item.partitionKey, rowKey: item.rowKey };
@@ -376,81 +261,36 @@ export class DurableIntake {
       }
       await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
-      await this.fail(stored, err, log, auditSeq);
+      await failEvent(this.o, stored, err, log, auditSeq);
       return;
     }
     const receipt = auditSeq === undefined ? {} : { auditSeq };
-    await this.settle(stored, (row) => (row.status === 'done' ? undefined : { status: 'done', attempts: Math.max(row.attempts, attempt) + 1, lastError: '', ...receipt }));
+    await settleEvent(this.o.store, stored, (row) => (row.status === 'done' ? undefined : { status: 'done', attempts: Math.max(row.attempts, attempt) + 1, lastError: '', ...receipt }));
     this.o.onProcessed?.(event, 'done');
   }
 
-  private async fail(stored: StoredEvent, err: unknown, log: Logger, auditSeq?: number): Promise<void> {
-    const lastError = describe(err);
-    const ref = { partitionKey: stored.partitionKey, rowKey: stored.rowKey };
-    let attempts = 0;
-    let delayMs = 0;
-    const applied = await this.settle(stored, (row) => {
-      // Finished by another instance meanwhile, or already dead-lettered: nothing to retry.
-      if (row.status === 'done' || row.status === 'dead') return undefined;
-      attempts = row.attempts + 1;
-      const receipt = auditSeq === undefined ? {} : { auditSeq };
-      if (attempts >= this.o.maxAttempts) return { status: 'dead', attempts, lastError, ...receipt };
-      delayMs = this.backoff(attempts);
-      return { status: 'pending', attempts, nextAttemptAt: new Date(Date.now() + delayMs).toISOString(), lastError, ...receipt };
-    });
-    if (!applied) return;
-    if (applied.status === 'dead') {
-      log.error({ err, attempts }, 'event dead-lettered');
-      await this.o.queue.deadLetter(ref);
-      this.o.onProcessed?.(stored.event, 'dead', err);
-      return;
-    }
-    log.warn({ err, attempts, retryInMs: delayMs }, 'event processing failed; will retry');
-    await this.o.queue.send([ref], delayMs / 1000);
-    this.o.onProcessed?.(stored.event, 'retry', err);
-  }
-
   /**
-   * Writes an event's outcome with the row's etag, never `*`: another instance may settle the
-   * same event (a message that reappeared). On 412 the row is read again and `decide` runs on what
-   * is stored now; it answers undefined when nothing should change. Resolves to what was written.
-   */
-  private async settle(stored: StoredEvent, decide: (row: StoredEvent) => EventChanges | undefined): Promise<EventChanges | undefined> {
-    let row: StoredEvent | undefined = stored;
-    for (let round = 0; round < 5 && row; round += 1) {
-      const changes = decide(row);
-      if (!changes) return undefined;
-      if (row.etag && (await this.o.store.transition(row, changes))) return changes;
-      row = await this.o.store.get(stored.partitionKey, stored.rowKey);
-    }
-    if (!row) return undefined; // the row is gone: nothing to settle
-    throw new ArgusError('ARGUS_CONFLICT', `event ${stored.event.id} kept changing while its outcome was written`);
-  }
-
-  /**
-   * Enqueues stored events whose message never went out (the instance died between storing and
-   * sending, or the queue was down). Only when the queue holds no message at all (its approximate
-   * count is never lower than the real one, and counts hidden and delayed messages too): then a
-   * pending event overdue by a visibility timeout has no message. Under a constant backlog such an
-   * event waits for the first quiet moment; its re-sent message carries only the pointer, so the
-   * event's row is read first and an event finished meanwhile is not run twice.
+   * Enqueues stored events whose message never went out: the instance died between acknowledging
+   * and sending (or before it could answer: the sender's retry is a duplicate, which sends
+   * nothing), or the queue was down. A pending event overdue by a visibility timeout and stored
+   * before every message still waiting to be read has no message (the queue hands out its oldest
+   * messages first), or one hidden by an instance that holds it: run twice, it does no harm twice.
+   * Hidden messages — taken, or a retry waiting for its backoff — never hold the sweep back, and a
+   * backlog only delays it until the backlog has reached the event's time: however busy the queue,
+   * nothing acknowledged waits for a quiet moment. Its re-sent message carries only the pointer,
+   * so the event's row is read first and an event finished meanwhile is not run twice.
    */
   private async sweep(): Promise<void> {
-    if ((await this.o.queue.depth()) > 0) return;
-    const overdue = await this.o.store.listOverdue(new Date(Date.now() - this.o.visibilityTimeoutSeconds * 1000));
+    const waiting = await this.o.queue.oldestVisibleSentAt();
+    let before = Date.now() - this.o.visibilityTimeoutSeconds * 1000;
+    if (waiting) before = Math.min(before, waiting.getTime() - queueClockSlackMs);
+    const listed = await this.o.store.listOverdue(new Date(before));
+    // Not what runs here now, nor what finished since it was listed.
+    const candidates = listed.filter((e) => !this.active.has(refKey(e)));
+    const rows = await Promise.all(candidates.map((e) => this.o.store.get(e.partitionKey, e.rowKey)));
+    const overdue = candidates.filter((e, i) => rows[i]?.status === 'pending' && rows[i]?.etag === e.etag && !this.active.has(refKey(e)));
     if (overdue.length === 0) return;
     await this.o.queue.send(overdue.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
     this.o.logger.info({ count: overdue.length }, 'stored events that were never enqueued are enqueued now');
   }
-
-  /** Exponential backoff with jitter. */
-  private backoff(attempts: number): number {
-    const cap = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempts - 1));
-    return Math.round(cap / 2 + Math.random() * (cap / 2));
-  }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof AggregateError) return err.errors.map(describe).join('; ').slice(0, 2000);
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCall } from './fake-bot-connector';
 
+/** When version 0 of every storm incident was last modified; version `v` is `v` seconds later. */
+export const stormBase = Date.UTC(2026, 10, 21, 9, 0, 0);
+
 /** A bare Sentinel incident resource (the REST shape), version `version` of incident `index`. */
-export function stormIncident(index: number, version: number, base = Date.UTC(2026, 10, 21, 9, 0, 0)) {
+export function stormIncident(index: number, version: number, base = stormBase) {
   const name = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
   const statuses = ['New', 'Active'] as const;
   const severities = ['High', 'Medium', 'Low'] as const;
@@ -55,4 +58,14 @@ export async function pool<T>(items: T[], concurrency: number, task: (item: T) =
       }
     }),
   );
+}
+
+/**
+ * The storm version an incident card shows, read from its footer ("Updated <lastModifiedTimeUtc>",
+ * which is `stormBase` + version seconds); undefined when the card has no such footer.
+ */
+export function versionOnCard(card: unknown, base = stormBase): number | undefined {
+  const stamp = /Updated \{\{DATE\(([^,)]+)/.exec(JSON.stringify(card))?.[1];
+  const at = stamp ? Date.parse(stamp) : NaN;
+  return Number.isNaN(at) ? undefined : Math.round((at - base) / 1000);
 }
