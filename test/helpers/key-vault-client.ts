@@ -5,11 +5,11 @@
  * createKeyVaultSecretProvider with a real DefaultAzureCredential, performs the planned steps and
  * prints one JSON line: each step's outcome and every log line the provider wrote.
  */
-import dns from 'node:dns';
 import { DefaultAzureCredential } from '@azure/identity';
 import { createKeyVaultSecretProvider, type KeyVaultSecretProviderOptions } from '../../src/config/secrets-key-vault';
 import { isArgusError } from '../../src/errors/catalog';
 import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
+import { resolveLocalhostNamesToLoopback } from './loopback-dns';
 
 export interface KeyVaultClientPlan {
   providers: Record<string, Pick<KeyVaultSecretProviderOptions, 'vaultUrl' | 'timeoutMs' | 'pingTimeoutMs' | 'retry'>>;
@@ -23,17 +23,7 @@ export interface KeyVaultClientReport {
   logs: Record<string, unknown>[];
 }
 
-// `.localhost` names are loopback by definition (RFC 6761), but this resolver does not know it.
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
-const systemLookup = dns.lookup.bind(dns) as (hostname: string, options: dns.LookupOptions, callback: LookupCallback) => void;
-function loopbackLookup(hostname: string, options: dns.LookupOptions | number | LookupCallback, callback?: LookupCallback): void {
-  const done = (typeof options === 'function' ? options : callback) as LookupCallback;
-  const opts: dns.LookupOptions = typeof options === 'object' ? options : typeof options === 'number' ? { family: options } : {};
-  if (!hostname.endsWith('.localhost')) return systemLookup(hostname, opts, done);
-  if (opts.all) process.nextTick(done, null, [{ address: '127.0.0.1', family: 4 }]);
-  else process.nextTick(done, null, '127.0.0.1', 4);
-}
-(dns as { lookup: unknown }).lookup = loopbackLookup;
+resolveLocalhostNamesToLoopback();
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '{}') as KeyVaultClientPlan;
