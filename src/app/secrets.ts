@@ -7,6 +7,7 @@ import { createKeyVaultSecretProvider } from '../config/secrets-key-vault';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import { secretNames } from '../config/secret-provider';
+import { entraCallerAllowed, type WebhookRouteName } from '../config/file-schema';
 
 /** The SecretProvider the config asks for: Key Vault, or ARGUS_SECRET_* variables; dev mode fills webhook secrets in. */
 export function createSecretProvider(
@@ -23,16 +24,19 @@ export function createSecretProvider(
   return base;
 }
 
-/** Production refuses to start without the webhook secrets it will verify. */
+/**
+ * Production refuses to start without the webhook secrets it will verify, unless an Entra caller is
+ * allowed on that webhook's route (a Logic App's managed identity instead of an HMAC).
+ */
 export async function assertProductionSecrets(config: ArgusConfig, secrets: SecretProvider): Promise<void> {
   if (!config.production) return;
-  const needed: string[] = [secretNames.sentinelWebhook];
-  if (config.file.itsm.provider === 'servicenow') needed.push(secretNames.itsmWebhook);
-  if (config.file.itsm.provider === 'jira') needed.push(secretNames.jiraWebhook);
+  const needed: Array<{ secret: string; route: WebhookRouteName }> = [{ secret: secretNames.sentinelWebhook, route: 'sentinel' }];
+  if (config.file.itsm.provider === 'servicenow') needed.push({ secret: secretNames.itsmWebhook, route: 'itsm-servicenow' });
+  if (config.file.itsm.provider === 'jira') needed.push({ secret: secretNames.jiraWebhook, route: 'itsm-jira' });
   const missing: string[] = [];
-  for (const name of needed) if (!(await secrets.get(name))) missing.push(name);
-  if (missing.length && !config.file.webhookAuth.entra)
+  for (const { secret, route } of needed) if (!entraCallerAllowed(config.file, route) && !(await secrets.get(secret))) missing.push(secret);
+  if (missing.length)
     throw new ArgusError('ARGUS_SECRET_MISSING', `production refuses to start without webhook secrets: ${missing.join(', ')}`, {
-      details: missing.map((m) => ({ path: m, message: 'secret is not set' })),
+      details: missing.map((m) => ({ path: m, message: 'secret is not set and no webhookAuth.entra caller is allowed on its route' })),
     });
 }

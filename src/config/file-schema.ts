@@ -137,6 +137,11 @@ const entraCaller = z.strictObject(
   { error: (issue) => (typeof issue.input === 'string' ? `must be { id: ${issue.input}, routes: [...] } naming the webhook routes this caller may call (${webhookRouteNames.join(', ')}); see docs/deploy.md` : undefined) },
 );
 
+/** Whether some Entra caller may call `route`: then a missing HMAC secret does not leave it unusable. */
+export function entraCallerAllowed(file: { webhookAuth: { entra?: { allowedCallers: ReadonlyArray<{ routes: readonly WebhookRouteName[] }> } } }, route: WebhookRouteName): boolean {
+  return file.webhookAuth.entra?.allowedCallers.some((c) => c.routes.includes(route)) ?? false;
+}
+
 const entraWebhookAuth = z.strictObject({
   tenantId: guid,
   audience: z.string().min(1),

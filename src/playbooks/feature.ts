@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Feature } from '../app/context';
 import { secretNames } from '../config/secret-provider';
+import { entraCallerAllowed } from '../config/file-schema';
 import { CardStore } from '../incidents/card-store';
 import { createWebhookHandler } from '../ingress/webhook-handler';
 import { tableNames } from '../storage/table-store';
@@ -72,8 +73,8 @@ export const playbooksFeature: Feature = {
     ctx.routes.push({ method: 'POST', path: callbackPath, readsBody: true, handler: createWebhookHandler(playbookCallbackSpec(secretNames.playbookCallback), ctx.webhookDeps) });
 
     // Without a way to authenticate callbacks every report is refused, and every run times out.
-    if (catalog.available().length && !file.webhookAuth.entra && !(await ctx.secrets.get(secretNames.playbookCallback)))
-      logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra: Logic Apps cannot report results, so runs will time out');
+    if (catalog.available().length && !entraCallerAllowed(file, 'playbooks') && !(await ctx.secrets.get(secretNames.playbookCallback)))
+      logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra caller allowed on the playbooks route: Logic Apps cannot report results, so runs will time out');
 
     const sweeper = startSweeper({ intervalMs: parseIsoDuration(settings.sweepInterval) ?? 15_000, sweep: () => sweepRuns(deps), logger });
     ctx.onStop(() => sweeper.stop());

@@ -75,3 +75,26 @@ test('production refuses to start without the webhook secrets it verifies', asyn
   const withSecret = { ...env, ARGUS_SECRET_SENTINEL_WEBHOOK_SECRET: 's3cret' };
   await assertProductionSecrets(cfg, createEnvSecretProvider(withSecret));
 });
+
+test('in production an Entra caller excuses only the secrets of the routes it may call', async () => {
+  const { assertProductionSecrets } = await import('../../src/app/secrets');
+  const { createEnvSecretProvider } = await import('../../src/config/secrets-env');
+  const env = { NODE_ENV: 'production', MICROSOFT_APP_ID: 'app', ARGUS_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+  const yaml = (routes: string) =>
+    [
+      'itsm:',
+      '  provider: servicenow',
+      '  servicenow: { instanceUrl: https://contoso.service-now.com, username: argus }',
+      'webhookAuth:',
+      '  entra:',
+      '    tenantId: 00000000-0000-0000-0000-0000000000aa',
+      '    audience: api://argus',
+      `    allowedCallers: [{ id: 11111111-1111-1111-1111-111111111111, routes: [${routes}] }]`,
+    ].join('\n');
+  // The Sentinel Logic App's identity says nothing about ServiceNow's callbacks: that secret is still needed.
+  await assert.rejects(
+    assertProductionSecrets(loadConfig(env, { fileText: yaml('sentinel') }), createEnvSecretProvider(env)),
+    (err: unknown) => isArgusError(err, 'ARGUS_SECRET_MISSING') && /itsm-webhook-secret/.test(err.message) && !/sentinel-webhook-secret/.test(err.message),
+  );
+  await assertProductionSecrets(loadConfig(env, { fileText: yaml('sentinel, itsm-servicenow') }), createEnvSecretProvider(env));
+});
