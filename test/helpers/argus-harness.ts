@@ -7,6 +7,8 @@ import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
 import { startArgus, type RunningArgus } from '../../src/main';
 import { startAzurite, type TestAzurite } from './azurite';
 import { startFakeBotConnector, type FakeBotConnector } from './fake-bot-connector';
+import { installActivity, messageActivity, type ChannelSpot } from './teams-activities';
+import type { TestUser } from './fake-bot-connector';
 
 export const sharedFixtures = resolve(__dirname, '../../../shared/fixtures');
 export const webhookSecret = 'test-sentinel-webhook-secret';
@@ -90,4 +92,12 @@ export async function countEntities(table: TableClient, filter?: string): Promis
     throw err;
   }
   return n;
+}
+
+/** A channel where Argus is installed and subscribed by `admin`: incident cards go there. */
+export async function subscribedChannel(h: Harness, conversationId: string, admin: TestUser, tenantId: string): Promise<ChannelSpot> {
+  const spot: ChannelSpot = { serviceUrl: h.connector.url, conversationId, teamId: conversationId, tenantId };
+  await h.activity(installActivity(spot, admin));
+  await h.activity(messageActivity(spot, admin, 'subscribe'));
+  return spot;
 }

@@ -5,10 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { TableAuditLog } from '../../src/audit/table-audit-log';
 import { runCli } from '../../src/cli/main';
-import { createLogger } from '../../src/logging/logger';
-import { openTableStore, tableNames, type TableStore } from '../../src/storage/table-store';
+import { tableNames, type TableStore } from '../../src/storage/table-store';
+import { openSeededAuditStore } from '../helpers/seeded-audit';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
 
 let azurite: TestAzurite;
@@ -23,11 +22,7 @@ before(async () => {
   await writeFile(configPath, '');
   // Only what the command needs: the storage, an empty config, no ambient ARGUS_* settings.
   env = { PATH: process.env.PATH ?? '', HOME: dir, ARGUS_CONFIG: configPath, ARGUS_DATA_DIR: join(dir, 'data'), ...azurite.env };
-  ({ store } = await openTableStore({ kind: 'connectionString', connectionString: azurite.connectionString }, {
-    logger: createLogger({ level: 'silent' }),
-  }));
-  const log = await TableAuditLog.open(store);
-  for (let i = 0; i < 3; i += 1) await log.append({ action: 'card.assign', outcome: 'allowed', actorName: `User ${i}`, target: 'inc-1' });
+  store = await openSeededAuditStore(azurite.connectionString);
 });
 after(async () => {
   await store.close();

@@ -4,9 +4,8 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TableAuditLog } from '../../src/audit/table-audit-log';
-import { createLogger } from '../../src/logging/logger';
-import { openTableStore, tableNames, type TableStore } from '../../src/storage/table-store';
+import { tableNames, type TableStore } from '../../src/storage/table-store';
+import { openSeededAuditStore } from '../helpers/seeded-audit';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
 
 // `argus` as users start it: npm's own bin lookup, and a symlink named `argus` (what npx, a global
@@ -41,11 +40,7 @@ before(async () => {
     npm_config_cache: join(dir, 'npm-cache'),
     ...azurite.env,
   };
-  ({ store } = await openTableStore({ kind: 'connectionString', connectionString: azurite.connectionString }, {
-    logger: createLogger({ level: 'silent' }),
-  }));
-  const log = await TableAuditLog.open(store);
-  for (let i = 0; i < 3; i += 1) await log.append({ action: 'card.assign', outcome: 'allowed', actorName: `User ${i}`, target: 'inc-1' });
+  store = await openSeededAuditStore(azurite.connectionString);
 });
 after(async () => {
   await store.close();

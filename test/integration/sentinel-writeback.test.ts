@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
-import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
+import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
 import { testUser } from '../helpers/fake-bot-connector';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invokeActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -43,9 +43,7 @@ access: { roles: { admin: { users: [${admin.aadObjectId}] } } }
 sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGroup}, workspaceName: ${c.workspaceName}, armEndpoint: "${c.armEndpoint}" }
 `,
     });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:wb@thread.tacv2', teamId: '19:wb@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:wb@thread.tacv2', admin, home);
     assert.equal((await h.signedPost('/api/webhooks/sentinel', created)).status, 202);
     await h.connector.waitFor((c) => c.kind === 'send' && /48213/.test(JSON.stringify(c.activity)));
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startHarness, type Harness } from '../helpers/argus-harness';
+import { startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { testUser } from '../helpers/fake-bot-connector';
 import { maxCallsInWindow, pool, stormIncident } from '../helpers/storm';
-import { installActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import type { ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -21,9 +21,7 @@ function finalCardOf(name: string): string | undefined {
 describe('an alert storm: every card converges, nothing is lost, Teams limits hold', () => {
   before(async () => {
     h = await startHarness({ configYaml: `tenantId: ${home}\naccess: { roles: { admin: { users: [${admin.aadObjectId}] } } }\n` });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:storm@thread.tacv2', teamId: '19:storm@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:storm@thread.tacv2', admin, home);
   });
   after(() => h.stop());
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
+import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeJira, type FakeJira } from '../helpers/fake-jira';
 import { startFakeLogicApp, type FakeLogicApp } from '../helpers/fake-logic-app';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invokeActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -76,9 +76,7 @@ itsm:
         ARGUS_SECRET_PB_BLOCK_URL: logicApp.triggerUrl('block'),
       },
     });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:markup@thread.tacv2', teamId: '19:markup@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:markup@thread.tacv2', admin, home);
     assert.equal((await h.signedPost('/api/webhooks/sentinel', created)).status, 202);
     cardActivityId = (await h.connector.waitFor((c) => c.kind === 'send' && cardText(c).includes('48213'))).activityId;
     await h.connector.waitFor((c) => c.kind !== 'reply' && /SEC-\d+/.test(cardText(c)));

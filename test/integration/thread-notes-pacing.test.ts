@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { signBody, signatureHeader } from '../../src/ingress/signature';
-import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
+import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeServiceNow, type FakeServiceNow } from '../helpers/fake-servicenow';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invokeActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -81,9 +81,7 @@ itsm:
       // The production cadence: a second change reply to one card waits a minute.
       cardDelivery: { replyIntervalMs: 60_000 },
     });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:pacing@thread.tacv2', teamId: '19:pacing@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:pacing@thread.tacv2', admin, home);
   });
   after(async () => {
     await h.stop();

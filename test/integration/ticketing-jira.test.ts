@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
-import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
+import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeJira, type FakeJira } from '../helpers/fake-jira';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -82,9 +82,7 @@ itsm:
 `,
       env: { ARGUS_SECRET_JIRA_API_TOKEN: jira.credentials.token, ARGUS_SECRET_JIRA_WEBHOOK_SECRET: hookSecret },
     });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:jira@thread.tacv2', teamId: '19:jira@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:jira@thread.tacv2', admin, home);
   });
   after(async () => {
     await h.stop();

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { signBody, signatureHeader } from '../../src/ingress/signature';
 import { tableNames } from '../../src/storage/table-store';
-import { sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
+import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import type { ConnectorCall } from '../helpers/fake-bot-connector';
 import { startGraphTestbed, type GraphTestbed } from '../helpers/fake-graph';
 import { startFakeServiceNow, type FakeServiceNow } from '../helpers/fake-servicenow';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const people = testPeople();
 const { admin, responder, reader, partnerUser } = people;
@@ -111,9 +111,7 @@ itsm:
 `,
       env: { ARGUS_SECRET_SERVICENOW_PASSWORD: sn.credentials.password, ARGUS_SECRET_ITSM_WEBHOOK_SECRET: itsmSecret },
     });
-    spot = { serviceUrl: h.connector.url, conversationId: '19:soc@thread.tacv2', teamId: '19:soc@thread.tacv2', tenantId: home };
-    await h.activity(installActivity(spot, admin));
-    await h.activity(messageActivity(spot, admin, 'subscribe'));
+    spot = await subscribedChannel(h, '19:soc@thread.tacv2', admin, home);
   });
   after(async () => {
     await h.stop();
