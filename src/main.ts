@@ -3,8 +3,9 @@ import { createGraphGroupChecker } from './access/graph-group-checker';
 import { createInMemoryGroupChecker } from './access/group-membership';
 import { createRoleResolver } from './access/role-resolver';
 import { startBacklogMonitor } from './app/backlog-monitor';
-import type { AppContext } from './app/context';
-import { features } from './app/features';
+import { composeFeatures, featureParts, featureTables } from './app/compose';
+import { handlerTable } from './app/handlers';
+import { teamsTable } from './app/interactions';
 import { operationalRoutes } from './app/routes';
 import { assertProductionSecrets, createSecretProvider } from './app/secrets';
 import { startAuditCheckpoints, type StartCheckpointsOptions } from './audit/checkpoint-setup';
@@ -13,35 +14,34 @@ import { TableAuditLog } from './audit/table-audit-log';
 import { ReceiptAudit } from './events/receipt-audit';
 import { renderNoticeCard } from './cards';
 import type { ArgusConfig } from './config/load-config';
-import { EventStore } from './events/event-store';
+import { TableEventStore } from './events/event-store';
 import { EventQueue } from './events/event-queue';
 import { DurableIntake, type IntakeOptions } from './events/intake';
 import { EventRouter } from './events/router';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CardDeliveryWorker, type CardDeliveryOptions } from './incidents/card-delivery-worker';
+import { CardDeliveryWorker, type CardDeliveryOptions } from './teams/card-delivery-worker';
 import { CardPublisher } from './incidents/card-publisher';
-import { DeliveryLeases } from './teams/delivery-lease';
-import { CardStore } from './incidents/card-store';
-import { IncidentRepository } from './incidents/incident-repository';
-import { IncidentService } from './incidents/incident-service';
+import { TableDeliveryLeases } from './teams/delivery-lease';
+import { StoredCardOutbox } from './teams/card-outbox';
+import { TableCardOutboxStore } from './teams/card-outbox-store';
+import { TableIncidentRepository } from './incidents/incident-repository';
 import { createSentinelClient } from './incidents/sentinel-client';
-import { SubscriptionStore } from './incidents/subscription-store';
+import { TableSubscriptionStore } from './incidents/subscription-store';
 import { createEntraWebhookAuthenticator } from './ingress/entra-token';
 import { createMessagesRoute } from './ingress/messages-route';
-import { createArgusMetrics } from './ingress/metrics';
-import type { RouteDefinition } from './ingress/http-types';
-import { createHttpServer } from './ingress/server';
+import { createArgusMetrics } from './observability/metrics';
+import { createHttpServer, type RequestCounter } from './ingress/server';
+import { webhookRoutes } from './ingress/webhook-routes';
 import { createLogger, type Logger } from './logging/logger';
 import { openTableStore } from './storage/open-table-store';
 import { createQueueFactory, queueNames } from './storage/queues';
 import { tableNames } from './storage/table-store';
 import { createBotAdapter } from './teams/bot-adapter';
-import { helpCard, registerBuiltinCommands } from './teams/builtin-commands';
 import { Authorizer } from './teams/authorize';
-import { ConversationStore } from './teams/conversation-store';
+import { TableConversationStore } from './teams/conversation-store';
 import { createServiceUrlPolicy } from './teams/service-url-policy';
-import { TeamsRegistry } from './teams/registry';
+import { helpCard } from './teams/builtin-commands';
 import { TeamsRateLimiter } from './teams/rate-limiter';
 import { BotTeamsDelivery } from './teams/teams-delivery';
 import { createTurnHandler } from './teams/turn-handler';
@@ -91,7 +91,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const { store } = opened;
   logger.info({ storage: store.describe() }, opened.embedded ? 'storage: embedded Azurite (dev)' : 'storage ready');
   const coreTables = [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.delivery, tableNames.subscriptions];
-  for (const t of [...coreTables, ...features.flatMap((f) => f.tables ?? [])]) await store.ensureTable(t);
+  for (const t of [...coreTables, ...featureTables]) await store.ensureTable(t);
 
   const metrics = createArgusMetrics();
   const audit = new TableAuditLog({ client: store.client(tableNames.audit), logger });
@@ -119,19 +119,18 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const sentinel = file.sentinel ? createSentinelClient({ config: file.sentinel, credential: getCredential(), log: logger }) : undefined;
   if (!sentinel) logger.warn('sentinel is not configured: Argus keeps incident state itself and cards say so');
 
-  const router = new EventRouter();
-  const eventStore = new EventStore(store.client(tableNames.events));
+  const requests: RequestCounter = { inFlight: 0 };
+  const eventStore = new TableEventStore(store.client(tableNames.events));
   const queues = createQueueFactory(opened.queueConnection);
   for (const q of Object.values(queueNames)) await queues.ensureQueue(q);
   const intake = new DurableIntake({
     store: eventStore,
     queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
-    router,
     logger,
     receipts: new ReceiptAudit(audit),
     ...file.intake,
     // More than a few webhooks waiting for their acknowledgement: let intake have storage first.
-    intakeBusy: () => server.inFlight > 16,
+    intakeBusy: () => requests.inFlight > 16,
     ...options.intake,
     onProcessed: (event, outcome) => metrics.events.inc({ event: event.name, outcome }),
   });
@@ -139,72 +138,43 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   // Outside dev mode, Argus talks only to Teams' own Bot Connector hosts (inbound, stored, outbound).
   const serviceUrls = createServiceUrlPolicy({ hosts: file.teams.serviceUrlHosts, enforce: !config.devMode });
   const adapter = await createBotAdapter({ config, secrets, logger, serviceUrls });
-  const conversations = new ConversationStore(store.client(tableNames.conversations), { serviceUrls });
+  const conversations = new TableConversationStore(store.client(tableNames.conversations), { serviceUrls });
   const limiter = new TeamsRateLimiter();
   const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics, limiter });
-  const incidents = new IncidentRepository(store.client(tableNames.incidents));
-  const subscriptions = new SubscriptionStore(store.client(tableNames.subscriptions));
-  const cards = new CardStore(store.client(tableNames.cards));
-  let cardWorker: CardDeliveryWorker | undefined;
+  const incidents = new TableIncidentRepository(store.client(tableNames.incidents));
+  const subscriptions = new TableSubscriptionStore(store.client(tableNames.subscriptions));
+  const outbox = new StoredCardOutbox(new TableCardOutboxStore(store.client(tableNames.cards)));
   const publisher = new CardPublisher({
-    cards,
+    outbox,
     incidents,
     subscriptions,
     routing: file.routing,
     sentinelConnected: sentinel !== undefined,
     logger,
-    onPending: () => cardWorker?.nudge(),
   });
-  cardWorker = new CardDeliveryWorker({
-    cards,
-    incidents,
-    publisher,
+  const cardWorker = new CardDeliveryWorker({
+    outbox,
+    content: (incidentName) => publisher.content(incidentName),
     delivery,
-    leases: new DeliveryLeases(store.client(tableNames.delivery), `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
+    leases: new TableDeliveryLeases(store.client(tableNames.delivery), `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
     limiter,
     logger,
     ...options.cardDelivery,
   });
-  const service = new IncidentService({ incidents, publisher, audit, logger, sentinel, intake });
-  const registry = new TeamsRegistry();
-  registerBuiltinCommands(registry, roles);
-
-  const routes: RouteDefinition[] = [];
-  const stopHooks: Array<() => Promise<void>> = [];
-  const ctx: AppContext = {
-    config,
-    env: options.env,
-    logger,
-    metrics,
-    credential: getCredential,
+  const features = await composeFeatures({ config, logger, credential: getCredential, secrets, store, audit, roles, intake, conversations, delivery, outbox, incidents, subscriptions, publisher, sentinel });
+  const parts = featureParts(features);
+  for (const section of parts.flatMap((p) => p.cardSections ?? [])) publisher.decorate(section);
+  const registry = teamsTable(roles, parts);
+  const webhookDeps = {
     secrets,
-    store,
-    audit,
-    roles,
-    router,
     intake,
-    registry,
-    conversations,
-    delivery,
-    incidents,
-    subscriptions,
-    publisher,
-    service,
-    sentinel,
-    webhookDeps: {
-      secrets,
-      intake,
-      audit,
-      metrics,
-      logger,
-      // Managed identities (a Logic App) may call webhooks with an Entra ID token instead of an HMAC.
-      authenticators: file.webhookAuth.entra ? [createEntraWebhookAuthenticator({ ...file.webhookAuth.entra, logger })] : [],
-      rejections,
-    },
-    routes,
-    onStop: (fn) => stopHooks.push(fn),
+    audit,
+    metrics,
+    logger,
+    // Managed identities (a Logic App) may call webhooks with an Entra ID token instead of an HMAC.
+    authenticators: file.webhookAuth.entra ? [createEntraWebhookAuthenticator({ ...file.webhookAuth.entra, logger })] : [],
+    rejections,
   };
-  for (const feature of features) await feature.register(ctx);
   const turn = createTurnHandler({
     registry,
     authorizer: new Authorizer(roles, audit),
@@ -221,15 +191,18 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     logger,
     bodyLimitBytes: file.bodyLimitBytes,
     loopbackHostOnly: config.devMode,
+    requests,
     routes: [
       createMessagesRoute({ adapter, logic: turn, logger, audit, rejections, metrics, serviceUrls, bodyLimitBytes: file.teams.maxBodyBytes }),
-      ...routes,
+      ...webhookRoutes(parts.flatMap((p) => p.webhooks ?? []), webhookDeps),
       ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry, queue: () => intake.depth() }),
     ],
   });
   const { url, port } = await server.listen(options.port ?? config.port, config.host);
-  intake.start();
+  intake.start(new EventRouter(handlerTable(features)));
   cardWorker.start();
+  const background = parts.flatMap((p) => p.background ?? []);
+  for (const task of background) task.start();
   const backlog = startBacklogMonitor({ intake, metrics, logger });
   logger.info({ url, devMode: config.devMode }, 'Argus is listening');
 
@@ -253,7 +226,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         backlog.stop();
         await intake.stop();
         await cardWorker.stop();
-        for (const hook of stopHooks) await hook();
+        for (const task of background) await task.stop();
         await rejections.stop();
         await checkpoints.stop();
         await store.close();

@@ -14,6 +14,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import { z } from 'zod';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
+import { retryAfterMs } from '../net/retry';
 import { isObjectId, type GroupMembershipChecker } from './group-membership';
 
 /** Graph accepts at most 20 group ids per checkMemberGroups call. */
@@ -44,11 +45,8 @@ const responseSchema = z.object({ value: z.array(z.string()) });
 
 /** Retry-After is either delta-seconds or an HTTP date. */
 export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+  const ms = retryAfterMs({ 'retry-after': header }, now);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 function describeFailure(err: unknown, timeoutMs: number): string {

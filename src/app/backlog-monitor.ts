@@ -1,5 +1,5 @@
 import type { DurableIntake } from '../events/intake';
-import type { ArgusMetrics } from '../ingress/metrics';
+import type { ArgusMetrics } from '../observability/metrics';
 import type { Logger } from '../logging/logger';
 
 export interface Backlog {

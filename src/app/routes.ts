@@ -1,7 +1,7 @@
 import type { SecretProvider } from '../config/secret-provider';
 import type { HttpResult, RouteDefinition } from '../ingress/http-types';
-import { isLoopbackAddress } from '../ingress/loopback';
-import type { MetricsRegistry } from '../ingress/metrics';
+import { isLoopbackAddress } from '../net/loopback';
+import type { MetricsRegistry } from '../observability/metrics';
 import type { TableStore } from '../storage/table-store';
 
 /** GET /healthz, /readyz and /metrics. */

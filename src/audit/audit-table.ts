@@ -1,4 +1,4 @@
-import type { TableEntity, TableEntityResult } from '@azure/data-tables';
+import type { TableEntity } from '@azure/data-tables';
 import { z } from 'zod';
 import { padSeq } from '../storage/keys';
 import type { AuditRow } from './audit-record';
@@ -21,8 +21,8 @@ export const seqDigits = 12;
 export const rowKeyPattern = /^\d{12}$/;
 /** Rows per segment (partition) of the chain. */
 export const defaultSegmentRows = 1000;
-/** OData filter for every partition of the chain. */
-export const allChainPartitions = `PartitionKey ge '${chainPartition}' and PartitionKey lt '${chainPartition}.'`;
+/** The PartitionKey range of every segment of the chain. */
+export const allChainPartitions = { ge: chainPartition, lt: `${chainPartition}.` } as const;
 
 export const segmentPartition = (segment: number): string =>
   segment === 0 ? chainPartition : `${chainPartition}-${String(segment).padStart(8, '0')}`;
@@ -73,7 +73,7 @@ export function rowFromEntity(entity: Record<string, unknown>): AuditRow | undef
   return parsed.success ? parsed.data : undefined;
 }
 
-export function headFromEntity(entity: TableEntityResult<Record<string, unknown>>): ChainHead | undefined {
+export function headFromEntity(entity: Record<string, unknown> & { etag?: string }): ChainHead | undefined {
   const parsed = headSchema.safeParse(entity);
   return parsed.success ? { ...parsed.data, etag: entity.etag } : undefined;
 }

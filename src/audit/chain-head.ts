@@ -1,17 +1,14 @@
-import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import { isNotFound } from '../storage/keys';
-import { headRowKey, segmentPartition } from './audit-table';
-
-type Entity = TableEntityResult<Record<string, unknown>>;
+import type { EntityTable, StoredEntity } from '../storage/entity-table';
+import { allChainPartitions, headRowKey, segmentPartition } from './audit-table';
 
 /** The head row of one segment, or undefined when the segment has none (not started). */
-export async function segmentHeadEntity(client: TableClient, segment: number): Promise<Entity | undefined> {
-  try {
-    return await client.getEntity<Record<string, unknown>>(segmentPartition(segment), headRowKey);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+export function segmentHeadEntity(table: EntityTable, segment: number): Promise<StoredEntity | undefined> {
+  return table.get(segmentPartition(segment), headRowKey);
+}
+
+/** A chain row by its RowKey, whichever segment (partition) holds it. */
+export async function chainRow(table: EntityTable, rowKey: string): Promise<StoredEntity | undefined> {
+  return (await table.list({ partitionKey: allChainPartitions, rowKey }, 1))[0];
 }
 
 /**
@@ -20,18 +17,18 @@ export async function segmentHeadEntity(client: TableClient, segment: number): P
  * for none after: from `hint` (a segment known to have a head) the search doubles its step until
  * it finds none, then halves — a few reads however long the chain. Undefined for an empty chain.
  */
-export async function findChainHead(client: TableClient, hint = 0): Promise<{ segment: number; entity: Entity } | undefined> {
+export async function findChainHead(table: EntityTable, hint = 0): Promise<{ segment: number; entity: StoredEntity } | undefined> {
   let low = hint;
-  let lowEntity = await segmentHeadEntity(client, low);
+  let lowEntity = await segmentHeadEntity(table, low);
   if (!lowEntity && low > 0) {
     low = 0;
-    lowEntity = await segmentHeadEntity(client, 0);
+    lowEntity = await segmentHeadEntity(table, 0);
   }
   if (!lowEntity) return undefined;
   let step = 1;
   let high = low + step;
   for (;;) {
-    const entity = await segmentHeadEntity(client, high);
+    const entity = await segmentHeadEntity(table, high);
     if (!entity) break;
     low = high;
     lowEntity = entity;
@@ -41,7 +38,7 @@ export async function findChainHead(client: TableClient, hint = 0): Promise<{ se
   // Segment `low` has a head, `high` has none: narrow down to the last one that has.
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
-    const entity = await segmentHeadEntity(client, mid);
+    const entity = await segmentHeadEntity(table, mid);
     if (entity) {
       low = mid;
       lowEntity = entity;

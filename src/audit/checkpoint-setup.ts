@@ -8,7 +8,7 @@ import type { Logger } from '../logging/logger';
 import type { TableStore } from '../storage/table-store';
 import { tableNames } from '../storage/table-store';
 import { checkpointTableName } from './checkpoint';
-import { CheckpointStore } from './checkpoint-store';
+import { TableCheckpointStore } from './checkpoint-store';
 import { AuditCheckpointer, type AuditCheckpointerOptions } from './checkpoint-writer';
 import { createKeyVaultCheckpointKey, type KeyVaultCheckpointKey } from './key-vault-signer';
 import { localKeyId, localPublicKeyPath, openLocalCheckpointSigner, readPublicKeyFile, type CheckpointSigner } from './local-checkpoint-key';
@@ -80,7 +80,7 @@ export async function startAuditCheckpoints(options: StartCheckpointsOptions): P
   const checkpointer = new AuditCheckpointer({
     client: options.store.client(tableNames.audit),
     readHead: () => options.audit.readHead(),
-    store: new CheckpointStore(options.store.client(checkpointTableName)),
+    store: new TableCheckpointStore(options.store.client(checkpointTableName)),
     signer: createCheckpointSigner(config, options),
     everyRows: settings.everyRows,
     intervalMs: parseIsoDuration(settings.interval) ?? 600_000,

@@ -1,6 +1,5 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { ArgusError } from '../errors/catalog';
-import { isConflict } from '../storage/keys';
+import type { TableClient } from '@azure/data-tables';
+import { asEntityTable, type EntityTable } from '../storage/entity-table';
 import { checkpointEntity, checkpointFromEntity, checkpointPartition, checkpointRowKey, type SignedCheckpoint } from './checkpoint';
 
 /** The newest stored checkpoint: none, one, or a row that is not a readable checkpoint. */
@@ -9,24 +8,35 @@ export type LatestCheckpoint =
   | { kind: 'checkpoint'; checkpoint: SignedCheckpoint }
   | { kind: 'malformed'; rowKey: string };
 
-/** Table ArgusAuditCheckpoints (layout in checkpoint.ts). */
-export class CheckpointStore {
-  constructor(private readonly client: TableClient) {}
-
+/** Where signed audit checkpoints are kept. */
+export interface CheckpointStore {
   /** The newest checkpoint; with `atOrBelow`, the newest covering at most that seq. */
-  async latest(options: { atOrBelow?: number } = {}): Promise<LatestCheckpoint> {
-    const below = options.atOrBelow === undefined ? '' : odata` and RowKey ge ${checkpointRowKey(options.atOrBelow)}`;
-    for await (const entity of this.entities(1, below)) {
-      const checkpoint = checkpointFromEntity(entity);
-      return checkpoint ? { kind: 'checkpoint', checkpoint } : { kind: 'malformed', rowKey: entity.rowKey ?? '' };
-    }
-    return { kind: 'none' };
+  latest(options?: { atOrBelow?: number }): Promise<LatestCheckpoint>;
+  /** Newest first; rows that are not readable checkpoints are left out. */
+  list(limit: number): Promise<SignedCheckpoint[]>;
+  /** Stores a checkpoint; one of the same seq stored by another instance meanwhile is as good. */
+  put(checkpoint: SignedCheckpoint): Promise<void>;
+}
+
+/** Table ArgusAuditCheckpoints (layout in checkpoint.ts). */
+export class TableCheckpointStore implements CheckpointStore {
+  private readonly table: EntityTable;
+
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
   }
 
-  /** Newest first; rows that are not readable checkpoints are left out. */
+  async latest(options: { atOrBelow?: number } = {}): Promise<LatestCheckpoint> {
+    const rowKey = options.atOrBelow === undefined ? undefined : { ge: checkpointRowKey(options.atOrBelow) };
+    const [entity] = await this.table.list({ partitionKey: checkpointPartition, rowKey }, 1);
+    if (!entity) return { kind: 'none' };
+    const checkpoint = checkpointFromEntity(entity);
+    return checkpoint ? { kind: 'checkpoint', checkpoint } : { kind: 'malformed', rowKey: entity.rowKey ?? '' };
+  }
+
   async list(limit: number): Promise<SignedCheckpoint[]> {
     const out: SignedCheckpoint[] = [];
-    for await (const entity of this.entities(limit)) {
+    for await (const entity of this.table.scan({ partitionKey: checkpointPartition }, { pageSize: limit })) {
       const checkpoint = checkpointFromEntity(entity);
       if (checkpoint) out.push(checkpoint);
       if (out.length >= limit) break;
@@ -34,24 +44,7 @@ export class CheckpointStore {
     return out;
   }
 
-  /** Stores a checkpoint; one of the same seq stored by another instance meanwhile is as good. */
   async put(checkpoint: SignedCheckpoint): Promise<void> {
-    try {
-      await this.client.createEntity(checkpointEntity(checkpoint));
-    } catch (err) {
-      if (isConflict(err)) return;
-      throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not store an audit checkpoint', { cause: err });
-    }
-  }
-
-  private async *entities(pageSize: number, andFilter = ''): AsyncGenerator<TableEntityResult<Record<string, unknown>>> {
-    try {
-      const pages = this.client
-        .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${checkpointPartition}` + andFilter } })
-        .byPage({ maxPageSize: Math.min(1000, Math.max(1, pageSize)) });
-      for await (const page of pages) for (const entity of page) yield entity;
-    } catch (err) {
-      throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit checkpoints', { cause: err });
-    }
+    await this.table.create({ ...checkpointEntity(checkpoint) });
   }
 }

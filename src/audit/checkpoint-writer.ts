@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Logger } from '../logging/logger';
+import type { EntityTable } from '../storage/entity-table';
 import { checkpointDigest, checkpointPayload, type CheckpointHead, type SignedCheckpoint, type UnsignedCheckpoint } from './checkpoint';
 import type { CheckpointStore } from './checkpoint-store';
 import type { CheckpointSigner } from './local-checkpoint-key';
@@ -7,7 +8,7 @@ import { checkChainSince } from './verify-checkpoint';
 
 export interface AuditCheckpointerOptions {
   /** Table ArgusAudit: its rows are checked before their head is signed. */
-  client: TableClient;
+  client: TableClient | EntityTable;
   /** The chain head (TableAuditLog.readHead). */
   readHead: () => Promise<CheckpointHead>;
   store: CheckpointStore;

@@ -1,7 +1,7 @@
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
-import { isConflict, isPreconditionFailed } from '../storage/keys';
+import { and, asEntityTable, eq, ge, lt, type BatchAction, type Condition, type Entity, type EntityQuery, type EntityTable } from '../storage/entity-table';
 import { tableNames, type TableStore } from '../storage/table-store';
 import type { AuditEntry, AuditLog, AuditQuery, AuditRecord, RecentQuery } from './audit-log';
 import { buildRow, genesisHash, isoNow, recordFromRow, validateEntry, type AuditRow } from './audit-record';
@@ -22,7 +22,7 @@ import { findChainHead, segmentHeadEntity } from './chain-head';
 import { resolveRange } from './date-range';
 
 export interface TableAuditLogOptions {
-  client: TableClient;
+  client: TableClient | EntityTable;
   logger?: Logger;
   now?: () => Date;
   /** Attempts per append when other writers keep winning the head; default 100. */
@@ -35,15 +35,15 @@ export interface TableAuditLogOptions {
  * The audit trail in Table Storage (ARCHITECTURE §3 "Audit"; layout in audit-table.ts). Every
  * append inserts row seq+1 and moves its segment's head row in one entity-group transaction
  * conditioned on the head's etag (or creating the head, for the first row of a segment), so of
- * several writers (processes or instances) exactly one wins each seq; the losers get 409 (row
- * exists / head created meanwhile) or 412 (head moved), re-read the head and try again. The chain
- * cannot fork.
+ * several writers (processes or instances) exactly one wins each seq; the losers find a row
+ * exists (or the head created meanwhile) or the head moved, re-read the head and try again. The
+ * chain cannot fork.
  */
 const maxGroup = 99;
 const maxGroupBytes = 2 * 1024 * 1024;
 
 export class TableAuditLog implements AuditLog {
-  private readonly client: TableClient;
+  private readonly table: EntityTable;
   private readonly log?: Logger;
   private readonly now: () => Date;
   private readonly maxAttempts: number;
@@ -59,7 +59,7 @@ export class TableAuditLog implements AuditLog {
   private readonly committed: Array<(head: { seq: number; hash: string; at: string }) => void> = [];
 
   constructor(options: TableAuditLogOptions) {
-    this.client = options.client;
+    this.table = asEntityTable(options.client);
     this.log = options.logger?.child({ component: 'audit' });
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 100;
@@ -137,59 +137,55 @@ export class TableAuditLog implements AuditLog {
       }
       const last = rows[rows.length - 1]!;
       const newHead = headEntity({ seq: last.seq, hash: last.hash, at: last.at }, segment);
-      const actions: TransactionAction[] = [
-        ...rows.map((row): TransactionAction => ['create', entityFromRow(row, this.segmentRows) as unknown as TableEntity<Record<string, unknown>>]),
-        headInSegment && head.etag ? ['update', newHead, 'Replace', { etag: head.etag }] : ['create', newHead],
+      const actions: BatchAction[] = [
+        ...rows.map((row): BatchAction => ({ op: 'create', entity: entityFromRow(row, this.segmentRows) as unknown as Entity })),
+        headInSegment && head.etag ? { op: 'update', entity: newHead, mode: 'replace', etag: head.etag } : { op: 'create', entity: newHead },
       ];
-      try {
-        const res = await this.client.submitTransaction(actions);
-        // Sub-responses come in the order of the actions; an update's carries no RowKey, so the
-        // head's (the last action) is found by position.
-        const headEtag = res.subResponses.length === actions.length ? res.subResponses[actions.length - 1]!.etag : undefined;
+      // Known again once this transaction commits.
+      this.knownHead = undefined;
+      const res = await this.table.submit(actions);
+      if (res.ok) {
+        // The head is the last action.
+        const headEtag = res.etags[actions.length - 1];
         this.knownHead = headEtag ? { seq: last.seq, hash: last.hash, at: last.at, etag: headEtag, segment } : undefined;
         this.log?.debug({ from: rows[0]!.seq, to: last.seq }, 'audit rows appended');
         for (const listener of this.committed) listener({ seq: last.seq, hash: last.hash, at: last.at });
         return rows.map(recordFromRow);
-      } catch (err) {
-        this.knownHead = undefined;
-        if (!isConflict(err) && !isPreconditionFailed(err)) {
-          throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not write the audit trail', { cause: err });
-        }
-        if (attempt >= this.maxAttempts) {
-          throw new ArgusError('ARGUS_CONFLICT', `audit append lost ${attempt} races for the chain head`, { cause: err });
-        }
-        this.log?.debug({ seq: rows[0]!.seq, attempt }, 'audit head moved meanwhile; retrying');
-        // Jitter so writers that collided do not collide again in lockstep.
-        await sleep(Math.random() * Math.min(50, 2 * attempt));
       }
+      // A row exists (another writer took the seq) or the head moved: anything else is no race.
+      if (res.reason !== 'exists' && res.reason !== 'changed') {
+        throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', `could not write the audit trail (the transaction was refused: ${res.reason})`);
+      }
+      if (attempt >= this.maxAttempts) {
+        throw new ArgusError('ARGUS_CONFLICT', `audit append lost ${attempt} races for the chain head`);
+      }
+      this.log?.debug({ seq: rows[0]!.seq, attempt }, 'audit head moved meanwhile; retrying');
+      // Jitter so writers that collided do not collide again in lockstep.
+      await sleep(Math.random() * Math.min(50, 2 * attempt));
     }
   }
 
   /** The chain head; seq 0 with the genesis hash when the chain is empty. */
   async readHead(): Promise<ChainHead> {
-    try {
-      const found = await findChainHead(this.client, this.lastSegment);
-      if (!found) return { seq: 0, hash: genesisHash, at: '', segment: 0 };
-      const head = headFromEntity(found.entity);
-      if (!head) throw new ArgusError('ARGUS_INTERNAL', 'the audit chain head row is malformed');
-      this.lastSegment = found.segment;
-      return { ...head, segment: found.segment };
-    } catch (err) {
-      if (err instanceof ArgusError) throw err;
-      throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit chain head', { cause: err });
-    }
+    const found = await findChainHead(this.table, this.lastSegment);
+    if (!found) return { seq: 0, hash: genesisHash, at: '', segment: 0 };
+    const head = headFromEntity(found.entity);
+    if (!head) throw new ArgusError('ARGUS_INTERNAL', 'the audit chain head row is malformed');
+    this.lastSegment = found.segment;
+    return { ...head, segment: found.segment };
   }
 
   /** Rows in chain order matching every given filter; `limit` keeps the first N. */
   async query(query: AuditQuery = {}): Promise<AuditRecord[]> {
     const range = resolveRange(query);
-    const filters = [allChainPartitions, odata`RowKey lt ${headRowKey}`];
-    if (range.from) filters.push(odata`at ge ${range.from}`);
-    if (range.toExclusive) filters.push(odata`at lt ${range.toExclusive}`);
-    if (query.action) filters.push(odata`action eq ${query.action}`);
-    if (query.target) filters.push(odata`target eq ${query.target}`);
-    if (query.correlationId) filters.push(odata`correlationId eq ${query.correlationId}`);
-    return this.collect(filters.join(' and '), query.limit);
+    const where: Condition[] = [];
+    if (range.from) where.push(ge('at', range.from));
+    if (range.toExclusive) where.push(lt('at', range.toExclusive));
+    if (query.action) where.push(eq('action', query.action));
+    if (query.target) where.push(eq('target', query.target));
+    if (query.correlationId) where.push(eq('correlationId', query.correlationId));
+    const rows = { partitionKey: allChainPartitions, rowKey: { lt: headRowKey } };
+    return this.collect(where.length > 0 ? { ...rows, where: and(...where) } : rows, query.limit);
   }
 
   /**
@@ -200,18 +196,14 @@ export class TableAuditLog implements AuditLog {
   async findRecent(query: RecentQuery): Promise<AuditRecord | undefined> {
     const head = await this.readHead();
     if (head.seq === 0) return undefined;
-    const filter = odata`RowKey lt ${headRowKey} and action eq ${query.action} and correlationId eq ${query.correlationId}`;
+    const where = and(eq('action', query.action), eq('correlationId', query.correlationId));
     for (let segment = head.segment ?? segmentOf(head.seq, this.segmentRows); segment >= 0; segment -= 1) {
-      const found = await this.collect(odata`PartitionKey eq ${segmentPartition(segment)} and ` + filter);
+      const found = await this.collect({ partitionKey: segmentPartition(segment), rowKey: { lt: headRowKey }, where });
       const hit = found.reverse().find((r) => r.at >= query.since && (!query.match || query.match(r)));
       if (hit) return hit;
       if (segment === 0) break;
-      try {
-        const before = await segmentHeadEntity(this.client, segment - 1);
-        if (!before || String(before.at) < query.since) break;
-      } catch (err) {
-        throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit trail', { cause: err });
-      }
+      const before = await segmentHeadEntity(this.table, segment - 1);
+      if (!before || String(before.at) < query.since) break;
     }
     return undefined;
   }
@@ -223,22 +215,19 @@ export class TableAuditLog implements AuditLog {
     const first = Math.max(1, head.seq - limit + 1);
     const from = segmentPartition(segmentOf(first, this.segmentRows));
     const to = segmentPartition(head.segment ?? segmentOf(head.seq, this.segmentRows));
-    const rows = odata`RowKey ge ${rowKeyOf(first)} and RowKey lt ${headRowKey}`;
-    const found = await this.collect(odata`PartitionKey ge ${from} and PartitionKey le ${to} and ` + rows, limit);
+    const rowKey = { ge: rowKeyOf(first), lt: headRowKey };
+    const found = await this.collect({ partitionKey: { ge: from, le: to }, rowKey }, limit);
     // Short only when some of these rows predate segments (a chain once kept in one partition).
-    return found.length >= head.seq - first + 1 ? found : this.collect(`${allChainPartitions} and ${rows}`, limit);
+    return found.length >= head.seq - first + 1 ? found : this.collect({ partitionKey: allChainPartitions, rowKey }, limit);
   }
 
-  private async collect(filter: string, limit?: number): Promise<AuditRecord[]> {
+  /** The chain rows a query finds (rows that are not readable chain rows are left out). */
+  private async collect(query: EntityQuery, limit?: number): Promise<AuditRecord[]> {
     const out: AuditRecord[] = [];
-    try {
-      for await (const entity of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        const row: AuditRow | undefined = rowFromEntity(entity);
-        if (row) out.push(recordFromRow(row));
-        if (limit !== undefined && out.length >= limit) break;
-      }
-    } catch (err) {
-      throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit trail', { cause: err });
+    for await (const entity of this.table.scan(query)) {
+      const row: AuditRow | undefined = rowFromEntity(entity);
+      if (row) out.push(recordFromRow(row));
+      if (limit !== undefined && out.length >= limit) break;
     }
     return out;
   }

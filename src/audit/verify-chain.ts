@@ -1,13 +1,11 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { ArgusError } from '../errors/catalog';
+import type { TableClient } from '@azure/data-tables';
+import { asEntityTable, ge, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
 import type { VerifyResult } from './audit-log';
 import { genesisHash, hashRow } from './audit-record';
 import { allChainPartitions, headFromEntity, headRowKey, rowFromEntity, rowKeyOf, rowKeyPattern, type ChainHead } from './audit-table';
-import { findChainHead } from './chain-head';
+import { chainRow, findChainHead } from './chain-head';
 import { ChainChecker, fail } from './chain-checker';
 import { resolveRange } from './date-range';
-
-type Entity = TableEntityResult<Record<string, unknown>>;
 
 export interface VerifyOptions {
   /** Inclusive; YYYY-MM-DD (UTC) or ISO date-time. Verification starts at the first row at or after it,
@@ -27,46 +25,42 @@ const headRereads = 3;
  * the head shows there. The head is read after the rows, so appends racing the verifier are
  * followed rather than mistaken for tampering.
  */
-export async function verifyAuditChain(client: TableClient, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyAuditChain(client: TableClient | EntityTable, options: VerifyOptions = {}): Promise<VerifyResult> {
   const range = resolveRange(options);
-  try {
-    let start: { seq: number; prevHash: string; prevAt?: string } = { seq: 1, prevHash: genesisHash };
-    if (range.from) {
-      const first = await firstRowAtOrAfter(client, range.from);
-      if (first === undefined) return { ok: true, checked: 0, firstSeq: 0, lastSeq: 0 };
-      if (first > 1) {
-        const anchorKey = rowKeyOf(first - 1);
-        const anchor = await getEntity(client, anchorKey);
-        const row = anchor && rowFromEntity(anchor);
-        if (!anchor) return fail(first - 1, anchorKey, `removed: row seq ${first - 1} (the row before the range) is missing`);
-        if (!row || hashRow(row) !== row.hash) {
-          return fail(first - 1, anchorKey, 'changed: the row before the range (the anchor) does not match its hash');
-        }
-        start = { seq: first, prevHash: row.hash, prevAt: row.at };
+  const table = asEntityTable(client);
+  let start: { seq: number; prevHash: string; prevAt?: string } = { seq: 1, prevHash: genesisHash };
+  if (range.from) {
+    const first = await firstRowAtOrAfter(table, range.from);
+    if (first === undefined) return { ok: true, checked: 0, firstSeq: 0, lastSeq: 0 };
+    if (first > 1) {
+      const anchorKey = rowKeyOf(first - 1);
+      const anchor = await chainRow(table, anchorKey);
+      const row = anchor && rowFromEntity(anchor);
+      if (!anchor) return fail(first - 1, anchorKey, `removed: row seq ${first - 1} (the row before the range) is missing`);
+      if (!row || hashRow(row) !== row.hash) {
+        return fail(first - 1, anchorKey, 'changed: the row before the range (the anchor) does not match its hash');
       }
+      start = { seq: first, prevHash: row.hash, prevAt: row.at };
     }
-
-    const checker = new ChainChecker(start);
-    const filter = `${allChainPartitions} and ${odata`RowKey ge ${rowKeyOf(start.seq)}`}`;
-    for await (const entity of list(client, filter)) {
-      if (entity.rowKey === headRowKey) continue;
-      const at = typeof entity.at === 'string' ? entity.at : '';
-      if (range.toExclusive && rowKeyPattern.test(entity.rowKey ?? '') && at >= range.toExclusive) {
-        // First row past the range: it must still continue the chain (catches a removed last row of
-        // the range, and an in-range row whose `at` was pushed past the end).
-        return checker.check(entity.rowKey ?? '', entity, { boundary: true }) ?? checker.ok();
-      }
-      const failure = checker.check(entity.rowKey ?? '', entity);
-      if (failure) return failure;
-    }
-    return await checkHead(client, checker, start.seq);
-  } catch (err) {
-    throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit trail', { cause: err });
   }
+
+  const checker = new ChainChecker(start);
+  for await (const entity of table.scan({ partitionKey: allChainPartitions, rowKey: { ge: rowKeyOf(start.seq) } })) {
+    if (entity.rowKey === headRowKey) continue;
+    const at = typeof entity.at === 'string' ? entity.at : '';
+    if (range.toExclusive && rowKeyPattern.test(entity.rowKey ?? '') && at >= range.toExclusive) {
+      // First row past the range: it must still continue the chain (catches a removed last row of
+      // the range, and an in-range row whose `at` was pushed past the end).
+      return checker.check(entity.rowKey ?? '', entity, { boundary: true }) ?? checker.ok();
+    }
+    const failure = checker.check(entity.rowKey ?? '', entity);
+    if (failure) return failure;
+  }
+  return await checkHead(table, checker, start.seq);
 }
 
-async function checkHead(client: TableClient, checker: ChainChecker, startSeq: number): Promise<VerifyResult> {
-  const latestHead = async () => (await findChainHead(client))?.entity;
+async function checkHead(table: EntityTable, checker: ChainChecker, startSeq: number): Promise<VerifyResult> {
+  const latestHead = async () => (await findChainHead(table))?.entity;
   let entity = await latestHead();
   // Rows beyond the head we just read: Azurite (unlike Azure) may show a transaction's new row a
   // moment before its head update. A forged row stays beyond the head; a racing append does not.
@@ -85,8 +79,7 @@ async function checkHead(client: TableClient, checker: ChainChecker, startSeq: n
   }
   if (head.seq > checker.lastSeq) {
     // Rows appended since the scan passed (or the last rows removed): check up to this head.
-    const filter = `${allChainPartitions} and ${odata`RowKey ge ${rowKeyOf(checker.nextSeq)} and RowKey le ${rowKeyOf(head.seq)}`}`;
-    for await (const row of list(client, filter)) {
+    for await (const row of table.scan({ partitionKey: allChainPartitions, rowKey: { ge: rowKeyOf(checker.nextSeq), le: rowKeyOf(head.seq) } })) {
       const failure = checker.check(row.rowKey ?? '', row);
       if (failure) return failure;
     }
@@ -101,7 +94,7 @@ async function checkHead(client: TableClient, checker: ChainChecker, startSeq: n
   return checker.ok();
 }
 
-function seqOf(entity: Entity): number {
+function seqOf(entity: StoredEntity): number {
   return headFromEntity(entity)?.seq ?? Number.POSITIVE_INFINITY;
 }
 
@@ -110,20 +103,10 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Seq of the first chain row with `at` at or after `from`, or undefined when there is none. */
-async function firstRowAtOrAfter(client: TableClient, from: string): Promise<number | undefined> {
-  const filter = `${allChainPartitions} and ${odata`RowKey lt ${headRowKey} and at ge ${from}`}`;
-  for await (const entity of list(client, filter)) {
+async function firstRowAtOrAfter(table: EntityTable, from: string): Promise<number | undefined> {
+  const query: EntityQuery = { partitionKey: allChainPartitions, rowKey: { lt: headRowKey }, where: ge('at', from) };
+  for await (const entity of table.scan(query)) {
     if (rowKeyPattern.test(entity.rowKey ?? '')) return Number(entity.rowKey);
   }
-  return undefined;
-}
-
-function list(client: TableClient, filter: string): AsyncIterable<Entity> {
-  return client.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
-}
-
-/** A chain row by its RowKey, whichever segment (partition) holds it. */
-async function getEntity(client: TableClient, rowKey: string): Promise<Entity | undefined> {
-  for await (const entity of list(client, `${allChainPartitions} and ${odata`RowKey eq ${rowKey}`}`)) return entity;
   return undefined;
 }

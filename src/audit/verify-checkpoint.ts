@@ -1,11 +1,11 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { KeyObject } from 'node:crypto';
-import { ArgusError } from '../errors/catalog';
+import { asEntityTable, type EntityTable } from '../storage/entity-table';
 import { genesisHash, hashRow } from './audit-record';
 import { allChainPartitions, headFromEntity, rowFromEntity, rowKeyOf } from './audit-table';
 import { checkpointSignatureValid, type CheckpointHead, type SignedCheckpoint } from './checkpoint';
 import type { LatestCheckpoint } from './checkpoint-store';
-import { findChainHead } from './chain-head';
+import { chainRow, findChainHead } from './chain-head';
 import { ChainChecker, type ChainFailure } from './chain-checker';
 
 /** Which public keys a verifier trusts for checkpoints. */
@@ -28,7 +28,7 @@ export type CheckpointCheck =
  * seq still has the signed hash (else the chain was edited and its hashes recomputed). Rows after
  * the checkpoint are not covered: they can be removed without this check noticing.
  */
-export async function checkAgainstCheckpoint(client: TableClient, latest: LatestCheckpoint, keys: CheckpointKeys): Promise<CheckpointCheck> {
+export async function checkAgainstCheckpoint(client: TableClient | EntityTable, latest: LatestCheckpoint, keys: CheckpointKeys): Promise<CheckpointCheck> {
   if (latest.kind === 'none') return { ok: true };
   if (latest.kind === 'malformed')
     return { ok: false, problem: 'malformed', seq: 0, reason: `malformed: the newest checkpoint row (RowKey ${latest.rowKey}) is not a readable checkpoint` };
@@ -38,22 +38,19 @@ export async function checkAgainstCheckpoint(client: TableClient, latest: Latest
   if (!key) return fail('untrusted-key', `untrusted key: checkpoint seq ${cp.seq} names key ${cp.kid}, which is not ${keys.describe}`);
   if (!checkpointSignatureValid(cp, key)) return fail('bad-signature', `bad signature: checkpoint seq ${cp.seq} (signed ${cp.signedAt}) does not verify with ${cp.kid}`);
 
-  try {
-    const found = await findChainHead(client);
-    const headSeq = found ? (headFromEntity(found.entity)?.seq ?? 0) : 0;
-    const entity = await chainRow(client, cp.seq);
-    if (headSeq < cp.seq)
-      return fail('truncated', `truncated: the chain ends at seq ${headSeq}, before seq ${cp.seq} that the checkpoint of ${cp.signedAt} signed`);
-    if (!entity) return fail('truncated', `truncated: row seq ${cp.seq}, which the checkpoint of ${cp.signedAt} signed, is missing`);
-    const row = rowFromEntity(entity);
-    if (!row || hashRow(row) !== row.hash || row.hash !== cp.hash || row.at !== cp.at)
-      return fail(
-        'rewritten',
-        `rewritten: row seq ${cp.seq} is not the row the checkpoint of ${cp.signedAt} signed (hash ${short(row?.hash)} ≠ signed ${short(cp.hash)}): the chain was changed and its hashes recomputed`,
-      );
-  } catch (err) {
-    throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not read the audit trail', { cause: err });
-  }
+  const table = asEntityTable(client);
+  const found = await findChainHead(table);
+  const headSeq = found ? (headFromEntity(found.entity)?.seq ?? 0) : 0;
+  const entity = await chainRow(table, rowKeyOf(cp.seq));
+  if (headSeq < cp.seq)
+    return fail('truncated', `truncated: the chain ends at seq ${headSeq}, before seq ${cp.seq} that the checkpoint of ${cp.signedAt} signed`);
+  if (!entity) return fail('truncated', `truncated: row seq ${cp.seq}, which the checkpoint of ${cp.signedAt} signed, is missing`);
+  const row = rowFromEntity(entity);
+  if (!row || hashRow(row) !== row.hash || row.hash !== cp.hash || row.at !== cp.at)
+    return fail(
+      'rewritten',
+      `rewritten: row seq ${cp.seq} is not the row the checkpoint of ${cp.signedAt} signed (hash ${short(row?.hash)} ≠ signed ${short(cp.hash)}): the chain was changed and its hashes recomputed`,
+    );
   return { ok: true, checkpoint: cp };
 }
 
@@ -62,11 +59,11 @@ export async function checkAgainstCheckpoint(client: TableClient, latest: Latest
  * start) up to `head` must form an intact chain continuing from it, so a checkpoint never vouches
  * for rows that were already tampered with.
  */
-export async function checkChainSince(client: TableClient, anchor: CheckpointHead | undefined, head: CheckpointHead): Promise<ChainFailure | undefined> {
+export async function checkChainSince(client: TableClient | EntityTable, anchor: CheckpointHead | undefined, head: CheckpointHead): Promise<ChainFailure | undefined> {
   const start = anchor ?? { seq: 0, hash: genesisHash, at: '' };
   const checker = new ChainChecker({ seq: start.seq + 1, prevHash: start.hash, prevAt: start.at });
-  const filter = `${allChainPartitions} and ${odata`RowKey gt ${rowKeyOf(start.seq)} and RowKey le ${rowKeyOf(head.seq)}`}`;
-  for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+  const rows = asEntityTable(client).scan({ partitionKey: allChainPartitions, rowKey: { gt: rowKeyOf(start.seq), le: rowKeyOf(head.seq) } });
+  for await (const entity of rows) {
     const failure = checker.check(entity.rowKey ?? '', entity);
     if (failure) return failure;
   }
@@ -74,13 +71,6 @@ export async function checkChainSince(client: TableClient, anchor: CheckpointHea
     const seq = checker.nextSeq;
     return { ok: false, checked: checker.checked, firstBadSeq: seq, firstBadRowKey: rowKeyOf(seq), reason: `the rows end at seq ${checker.lastSeq}, not at the head (seq ${head.seq})` };
   }
-  return undefined;
-}
-
-/** A chain row by seq, whichever segment holds it. */
-async function chainRow(client: TableClient, seq: number): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
-  const filter = `${allChainPartitions} and ${odata`RowKey eq ${rowKeyOf(seq)}`}`;
-  for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return entity;
   return undefined;
 }
 

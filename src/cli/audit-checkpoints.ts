@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { checkpointFromEntity, checkpointTableName, type SignedCheckpoint } from '../audit/checkpoint';
 import { checkpointKeyDir, checkpointKeys } from '../audit/checkpoint-setup';
-import { CheckpointStore, type LatestCheckpoint } from '../audit/checkpoint-store';
+import { TableCheckpointStore, type LatestCheckpoint } from '../audit/checkpoint-store';
 import { createKeyVaultCheckpointKey } from '../audit/key-vault-signer';
 import { localPublicKeyPath, publicKeyPem, readPublicKeyFile } from '../audit/local-checkpoint-key';
 import { checkAgainstCheckpoint, type CheckpointCheck } from '../audit/verify-checkpoint';
@@ -47,7 +47,7 @@ export async function verifyCheckpoints(io: CliIO, config: ArgusConfig, store: T
   const keys = checkpointKeys(config, { cwd: io.cwd, credential: credentialFactory(), publicKeyFile: options.publicKey });
   const client = store.client(tableNames.audit);
   const candidates: Array<{ label: string; latest: LatestCheckpoint }> = [
-    { label: 'newest checkpoint', latest: await new CheckpointStore(store.client(checkpointTableName)).latest() },
+    { label: 'newest checkpoint', latest: await new TableCheckpointStore(store.client(checkpointTableName)).latest() },
   ];
   if (options.checkpoint) candidates.push({ label: `exported checkpoint ${options.checkpoint}`, latest: readExported(io, options.checkpoint) });
   let ok = true;
@@ -70,7 +70,7 @@ export async function verifyCheckpoints(io: CliIO, config: ArgusConfig, store: T
 /** `argus audit checkpoints`: the newest checkpoints, one per line (JSON lines with --json, ready to export). */
 export async function listCheckpoints(io: CliIO, store: TableStore, options: { limit: number; json: boolean }): Promise<number> {
   await store.ensureTable(checkpointTableName);
-  const list: SignedCheckpoint[] = await new CheckpointStore(store.client(checkpointTableName)).list(options.limit);
+  const list: SignedCheckpoint[] = await new TableCheckpointStore(store.client(checkpointTableName)).list(options.limit);
   for (const c of list) {
     if (options.json) writeLine(io.stdout, JSON.stringify(c));
     else writeLine(io.stdout, `${c.seq}\t${c.at}\tsigned=${c.signedAt}\t${c.alg}\t${c.kid}`);
@@ -91,7 +91,7 @@ export async function printPublicKey(io: CliIO, config: ArgusConfig, store: Tabl
   let kid = options.kid;
   if (!kid) {
     await store.ensureTable(checkpointTableName);
-    const latest = await new CheckpointStore(store.client(checkpointTableName)).latest();
+    const latest = await new TableCheckpointStore(store.client(checkpointTableName)).latest();
     if (latest.kind !== 'checkpoint') throw new ArgusError('ARGUS_NOT_FOUND', 'no checkpoint names a key version yet: pass --kid');
     kid = latest.checkpoint.kid;
   }

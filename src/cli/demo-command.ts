@@ -1,5 +1,5 @@
 import { isArgusError, ArgusError } from '../errors/catalog';
-import { signBody, signatureHeader } from '../ingress/signature';
+import { signBody, signatureHeader } from '../security/signature';
 import { writeLine, type CliCommand, type CliIO } from './command';
 import { parsePlaygroundArgs, printBanner, runUntilSignal, startForCli } from './playground-command';
 import { demoSentinelBodies } from './playground/demo-incidents';

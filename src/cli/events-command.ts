@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config';
 import { EventQueue } from '../events/event-queue';
-import { EventStore } from '../events/event-store';
+import { TableEventStore } from '../events/event-store';
 import { DurableIntake } from '../events/intake';
-import { EventRouter } from '../events/router';
 import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
 import { createQueueFactory, queueNames } from '../storage/queues';
@@ -32,9 +31,8 @@ export const eventsCommand: CliCommand = {
       for (const q of Object.values(queueNames)) await queues.ensureQueue(q);
       // The intake without its workers: only its listing and replay are used here.
       const intake = new DurableIntake({
-        store: new EventStore(opened.store.client(tableNames.events)),
+        store: new TableEventStore(opened.store.client(tableNames.events)),
         queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
-        router: new EventRouter(),
         logger,
       });
       if (sub === 'dead') {

@@ -4,7 +4,7 @@ import axios from 'axios';
 import { loadDevSecrets } from '../config/dev-secrets';
 import { loadConfig } from '../config/load-config';
 import { envNameForSecret, secretNames } from '../config/secret-provider';
-import { signBody, signatureHeader } from '../ingress/signature';
+import { signBody, signatureHeader } from '../security/signature';
 import { writeLine, type CliCommand } from './command';
 
 const sampleSeverities = ['High', 'Medium', 'Low'] as const;

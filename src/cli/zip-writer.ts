@@ -74,6 +74,25 @@ function checkName(name: string, seen: Set<string>): Buffer {
 }
 
 /** Builds the whole archive in memory. */
+/**
+ * The fields local and central headers share, in the same order, from `at`: flags (UTF-8 names),
+ * method, DOS time and date, CRC-32, compressed and uncompressed size, name length.
+ */
+function writeEntryFields(
+  header: Buffer,
+  at: number,
+  f: { method: number; stamp: { time: number; date: number }; crc: number; compressed: number; size: number; nameLength: number },
+): void {
+  header.writeUInt16LE(UTF8_NAMES, at);
+  header.writeUInt16LE(f.method, at + 2);
+  header.writeUInt16LE(f.stamp.time, at + 4);
+  header.writeUInt16LE(f.stamp.date, at + 6);
+  header.writeUInt32LE(f.crc, at + 8);
+  header.writeUInt32LE(f.compressed, at + 12);
+  header.writeUInt32LE(f.size, at + 16);
+  header.writeUInt16LE(f.nameLength, at + 20);
+}
+
 export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {}): Buffer {
   if (entries.length > MAX_U16) throw invalid(`${entries.length} entries need ZIP64, which is not supported`);
   const stamp = dosDateTime(options.modified ?? DOS_EPOCH);
@@ -95,14 +114,7 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(stamp.time, 10);
-    local.writeUInt16LE(stamp.date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 6, { method, stamp, crc, compressed: body.length, size: data.length, nameLength: name.length });
     local.writeUInt16LE(0, 28); // extra field length
     locals.push(local, name, body);
 
@@ -110,14 +122,7 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(MADE_BY_UNIX, 4);
     central.writeUInt16LE(VERSION, 6); // version needed to extract
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(stamp.time, 12);
-    central.writeUInt16LE(stamp.date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 8, { method, stamp, crc, compressed: body.length, size: data.length, nameLength: name.length });
     // extra length, comment length, disk number and internal attributes stay 0
     central.writeUInt32LE(REGULAR_FILE_644, 38);
     central.writeUInt32LE(offset, 42);

@@ -43,6 +43,14 @@ export function zodDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
 }
 
+/** A parser of untrusted input against `schema`: the value, or the details of what is wrong. */
+export function parseWith<S extends z.ZodType>(schema: S): (json: unknown) => { ok: true; value: z.output<S> } | { ok: false; details: ErrorDetail[] } {
+  return (json) => {
+    const parsed = schema.safeParse(json);
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, details: zodDetails(parsed.error) };
+  };
+}
+
 function invalid(source: string, details: ErrorDetail[]): ArgusError {
   const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
   return new ArgusError('ARGUS_CONFIG_INVALID', `${source} is invalid: ${summary}`, { details });

@@ -32,35 +32,23 @@ interface Compiled {
   atoms: Atoms;
 }
 
-function all(parts: Compiled[]): Compiled {
+/** Every part (`and`) or any part (`or`), cheapest test first, stopping at the first that decides. */
+function combine(parts: Compiled[], every: boolean): Compiled {
   const ordered = byCost(parts);
   const tests = ordered.map((p) => p.test);
-  const cost = parts.reduce((sum, p) => sum + p.cost, 0);
   if (tests.length === 1) return ordered[0] as Compiled;
   return {
-    cost,
-    atoms: narrowestAtoms(parts.map((p) => p.atoms)),
+    cost: parts.reduce((sum, p) => sum + p.cost, 0),
+    atoms: (every ? narrowestAtoms : unionAtoms)(parts.map((p) => p.atoms)),
     test: (view) => {
-      for (let i = 0; i < tests.length; i++) if (!(tests[i] as Predicate)(view)) return false;
-      return true;
+      for (let i = 0; i < tests.length; i++) if ((tests[i] as Predicate)(view) !== every) return !every;
+      return every;
     },
   };
 }
 
-function any(parts: Compiled[]): Compiled {
-  const ordered = byCost(parts);
-  const tests = ordered.map((p) => p.test);
-  const cost = parts.reduce((sum, p) => sum + p.cost, 0);
-  if (tests.length === 1) return ordered[0] as Compiled;
-  return {
-    cost,
-    atoms: unionAtoms(parts.map((p) => p.atoms)),
-    test: (view) => {
-      for (let i = 0; i < tests.length; i++) if ((tests[i] as Predicate)(view)) return true;
-      return false;
-    },
-  };
-}
+const all = (parts: Compiled[]): Compiled => combine(parts, true);
+const any = (parts: Compiled[]): Compiled => combine(parts, false);
 
 function compileNode(node: ConditionNode, selections: Map<string, Matchable>, ids: string[], path: string, used: Set<string>): Compiled {
   switch (node.type) {

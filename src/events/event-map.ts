@@ -80,33 +80,34 @@ export interface TicketUpdatedPayload {
   kind: string;
 }
 
+/**
+ * Facts say what happened outside or inside Argus (past tense: `created`, `updated`, `received`,
+ * `reported`, `changed`); commands are work Argus asked of itself, made durable so that it is
+ * retried until done (`requested`, `deadline`). Who handles each is in src/app/handlers.ts.
+ */
 export interface ArgusEventMap {
+  /** Fact (Sentinel webhook): a new incident, or a new version of one. */
   'sentinel.incident.created': SentinelIncidentPayload;
   'sentinel.incident.updated': SentinelIncidentPayload;
+  /** Command (card action): write an engineer's change back to Sentinel. */
   'incident.writeback.requested': IncidentWritebackPayload;
+  /** Fact (alerts webhook): a detection rule matched. */
   'alert.received': AlertReceivedPayload;
+  /** Command (policy, card action, sweep): open or update an incident's ticket. */
   'ticket.work.requested': TicketWorkPayload;
+  /** Fact (ServiceNow/Jira webhook): a ticket changed in the ITSM. */
   'itsm.ticket.updated': TicketUpdatedPayload;
+  /** Command (card action, approval): start a playbook run. */
   'playbook.run.requested': PlaybookRunRefPayload;
+  /** Fact (Argus): a run changed status; its cards and approvers are told. */
   'playbook.run.changed': PlaybookRunRefPayload;
+  /** Fact (playbook callback webhook): a Logic App reported on a run. */
   'playbook.run.reported': PlaybookRunReportPayload;
+  /** Command (deadline sweep): check whether a run or approval timed out. */
   'playbook.run.deadline': PlaybookRunRefPayload;
 }
 
 export type EventName = keyof ArgusEventMap;
-
-export const eventNames = [
-  'sentinel.incident.created',
-  'sentinel.incident.updated',
-  'incident.writeback.requested',
-  'alert.received',
-  'ticket.work.requested',
-  'itsm.ticket.updated',
-  'playbook.run.requested',
-  'playbook.run.changed',
-  'playbook.run.reported',
-  'playbook.run.deadline',
-] as const satisfies readonly EventName[];
 
 export interface ArgusEvent<N extends EventName = EventName> {
   /** Unique id of this stored event (what senders get back as `eventId`). */
@@ -124,8 +125,4 @@ export interface ArgusEvent<N extends EventName = EventName> {
    */
   deliveredBy?: string;
   payload: ArgusEventMap[N];
-}
-
-export function isEventName(name: string): name is EventName {
-  return (eventNames as readonly string[]).includes(name);
 }

@@ -1,5 +1,6 @@
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
+import { backoffMs } from '../net/retry';
 import type { ArgusEvent } from './event-map';
 import type { EventQueue } from './event-queue';
 import type { EventChanges, EventStore, StoredEvent } from './event-store';
@@ -61,10 +62,9 @@ export async function settleEvent(store: EventStore, stored: StoredEvent, decide
   throw new ArgusError('ARGUS_CONFLICT', `event ${stored.event.id} kept changing while its outcome was written`);
 }
 
-/** Exponential backoff with jitter. */
+/** Exponential backoff with jitter, in whole milliseconds. */
 function backoff(o: Pick<FailureDeps, 'baseDelayMs' | 'maxDelayMs'>, attempts: number): number {
-  const cap = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempts - 1));
-  return Math.round(cap / 2 + Math.random() * (cap / 2));
+  return Math.round(backoffMs(attempts, o));
 }
 
 function describe(err: unknown): string {

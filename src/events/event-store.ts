@@ -1,12 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import { ArgusError } from '../errors/catalog';
-import { decodeKey, encodeKey, statusOf } from '../storage/keys';
+import type { TableClient } from '@azure/data-tables';
+import { and, asEntityTable, eq, le, storageUnavailable, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { decodeKey, encodeKey } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
-import { listEntitiesWhere } from '../storage/list-entities';
 import type { ArgusEvent, EventName } from './event-map';
 
-export const eventStatuses = ['pending', 'processing', 'done', 'dead'] as const;
+export const eventStatuses = ['pending', 'done', 'dead'] as const;
 export type EventStatus = (typeof eventStatuses)[number];
 
 export interface StoredEvent {
@@ -14,7 +13,6 @@ export interface StoredEvent {
   status: EventStatus;
   attempts: number;
   nextAttemptAt: string;
-  leaseUntil?: string;
   lastError?: string;
   /** Seq of the audit row recording the event's receipt, once it is in the chain. */
   auditSeq?: number;
@@ -23,20 +21,41 @@ export interface StoredEvent {
   rowKey: string;
 }
 
-type EventEntity = TableEntityResult<Record<string, unknown>>;
-
 /** A change of an event's status (and its bookkeeping). */
 export interface EventChanges {
   status: EventStatus;
   attempts?: number;
   nextAttemptAt?: string;
-  leaseUntil?: string;
   lastError?: string;
   auditSeq?: number;
 }
 
-function storageDown(err: unknown): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
+/** An event to store: Argus gives it its id, receipt time and (unless given) correlation id. */
+export type NewEvent<N extends EventName = EventName> = Omit<ArgusEvent<N>, 'id' | 'receivedAt' | 'correlationId'> & { correlationId?: string };
+
+/** The durable events of the intake (see TableEventStore for the layout). */
+export interface EventStore {
+  /** Stores a new event; when one with the same idempotency key exists, answers that one. */
+  create<N extends EventName>(input: NewEvent<N>, now?: Date): Promise<{ created: true; stored: StoredEvent } | { created: false; existing: StoredEvent }>;
+  /**
+   * Stores several new events of one partition (see eventPartition) in one transaction (group
+   * commit). Undefined when any of them already exists (then none was written): the caller
+   * stores them one by one to tell the duplicates apart.
+   */
+  createMany(inputs: NewEvent[], now?: Date): Promise<StoredEvent[] | undefined>;
+  get(partitionKey: string, rowKey: string): Promise<StoredEvent | undefined>;
+  findById(eventId: string): Promise<StoredEvent | undefined>;
+  /**
+   * Pending events due before `before`. Called when the queue holds no message at all, these are
+   * events whose message was never sent (a crash between storing and enqueueing, or a queue outage).
+   */
+  listOverdue(before: Date, limit?: number): Promise<StoredEvent[]>;
+  listByStatus(status: EventStatus, limit?: number): Promise<StoredEvent[]>;
+  /**
+   * Moves an event to a new status with optimistic concurrency; returns the new etag, or undefined
+   * when someone else changed it first.
+   */
+  transition(stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>, changes: EventChanges): Promise<string | undefined>;
 }
 
 /**
@@ -59,56 +78,38 @@ export function eventPartition(source: string, idempotencyKey: string): string {
 /**
  * Stored events (table ArgusEvents): PartitionKey = `<source>-<bucket>` (see eventPartition),
  * RowKey = the idempotency key. Creating the row is the idempotency lock: a second create of the
- * same key answers 409.
+ * same key finds it exists.
  */
-export class EventStore {
-  constructor(private readonly table: TableClient) {}
+export class TableEventStore implements EventStore {
+  private readonly table: EntityTable;
 
-  /** Stores a new event; returns undefined when one with the same key exists (and that one). */
-  async create<N extends EventName>(
-    input: Omit<ArgusEvent<N>, 'id' | 'receivedAt' | 'correlationId'> & { correlationId?: string },
-    now = new Date(),
-  ): Promise<{ created: true; stored: StoredEvent } | { created: false; existing: StoredEvent }> {
-    const event = {
-      ...input,
-      id: randomUUID(),
-      receivedAt: now.toISOString(),
-      correlationId: input.correlationId ?? randomUUID(),
-    } as ArgusEvent<N>;
-    const entity = this.entityOf(event as ArgusEvent);
-    const { partitionKey, rowKey } = entity;
-    try {
-      const res = await this.table.createEntity(entity);
-      return { created: true, stored: this.fresh(event as ArgusEvent, partitionKey, rowKey, res.etag ?? '') };
-    } catch (err) {
-      if (statusOf(err) === 409) {
-        const existing = await this.get(partitionKey, rowKey);
-        if (existing) return { created: false, existing };
-      }
-      throw storageDown(err);
-    }
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
   }
 
-  /**
-   * Stores several new events of one partition (see eventPartition) in one entity-group
-   * transaction (group commit).
-   * Resolves undefined when any of them already exists (the transaction then wrote nothing):
-   * the caller stores them one by one to tell the duplicates apart.
-   */
-  async createMany(inputs: Array<Omit<ArgusEvent, 'id' | 'receivedAt' | 'correlationId'> & { correlationId?: string }>, now = new Date()): Promise<StoredEvent[] | undefined> {
+  async create<N extends EventName>(input: NewEvent<N>, now = new Date()): Promise<{ created: true; stored: StoredEvent } | { created: false; existing: StoredEvent }> {
+    const event = this.newEvent(input, now);
+    const entity = this.entityOf(event);
+    const { partitionKey, rowKey } = entity;
+    const res = await this.table.create(entity);
+    if (res.created) return { created: true, stored: this.fresh(event, partitionKey, rowKey, res.etag) };
+    const existing = await this.get(partitionKey, rowKey);
+    if (!existing) throw storageUnavailable(new Error(`event row ${partitionKey}/${rowKey} exists but could not be read`));
+    return { created: false, existing };
+  }
+
+  async createMany(inputs: NewEvent[], now = new Date()): Promise<StoredEvent[] | undefined> {
     const rows = inputs.map((input) => {
-      const event = { ...input, id: randomUUID(), receivedAt: now.toISOString(), correlationId: input.correlationId ?? randomUUID() } as ArgusEvent;
+      const event = this.newEvent(input, now);
       return { event, entity: this.entityOf(event) };
     });
-    try {
-      const res = await this.table.submitTransaction(rows.map((r) => ['create', r.entity]));
-      // Sub-responses come in the order of the actions.
-      return rows.map((r, i) => this.fresh(r.event, r.entity.partitionKey, r.entity.rowKey, res.subResponses[i]?.etag ?? ''));
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 409 || status === 400) return undefined;
-      throw storageDown(err);
-    }
+    const res = await this.table.submit(rows.map((r) => ({ op: 'create', entity: r.entity })));
+    if (!res.ok) return undefined;
+    return rows.map((r, i) => this.fresh(r.event, r.entity.partitionKey, r.entity.rowKey, res.etags[i] ?? ''));
+  }
+
+  private newEvent(input: NewEvent, now: Date): ArgusEvent {
+    return { ...input, id: randomUUID(), receivedAt: now.toISOString(), correlationId: input.correlationId ?? randomUUID() } as ArgusEvent;
   }
 
   private entityOf(event: ArgusEvent) {
@@ -133,61 +134,31 @@ export class EventStore {
   }
 
   async get(partitionKey: string, rowKey: string): Promise<StoredEvent | undefined> {
-    try {
-      return this.fromEntity(await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey));
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageDown(err);
-    }
+    const entity = await this.table.get(partitionKey, rowKey);
+    return entity && this.fromEntity(entity);
   }
 
   async findById(eventId: string): Promise<StoredEvent | undefined> {
-    const filter = `eventId eq '${eventId.replace(/'/g, "''")}'`;
-    for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      return this.fromEntity(entity as EventEntity);
-    }
-    return undefined;
+    return (await this.list({ where: eq('eventId', eventId) }, 1))[0];
   }
 
-  /**
-   * Pending events due before `before`. Called when the queue holds no message at all, these are
-   * events whose message was never sent (a crash between storing and enqueueing, or a queue outage).
-   */
   async listOverdue(before: Date, limit = 500): Promise<StoredEvent[]> {
-    return this.list(`status eq 'pending' and nextAttemptAt le '${before.toISOString()}'`, limit);
+    return this.list({ where: and(eq('status', 'pending'), le('nextAttemptAt', before.toISOString())) }, limit);
   }
 
   async listByStatus(status: EventStatus, limit = 1000): Promise<StoredEvent[]> {
-    return this.list(`status eq '${status}'`, limit);
+    return this.list({ where: eq('status', status) }, limit);
   }
 
-  private list(filter: string, limit: number): Promise<StoredEvent[]> {
-    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e as EventEntity), limit);
+  private async list(query: EntityQuery, limit: number): Promise<StoredEvent[]> {
+    return (await this.table.list(query, limit)).map((e) => this.fromEntity(e));
   }
 
-
-  /**
-   * Moves an event to a new status with optimistic concurrency; returns the new etag, or undefined
-   * when someone else changed it first (412).
-   */
-  async transition(
-    stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>,
-    changes: EventChanges,
-  ): Promise<string | undefined> {
-    try {
-      const res = await this.table.updateEntity(
-        { partitionKey: stored.partitionKey, rowKey: stored.rowKey, ...changes },
-        'Merge',
-        { etag: stored.etag },
-      );
-      return res.etag;
-    } catch (err) {
-      if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
-      throw storageDown(err);
-    }
+  async transition(stored: Pick<StoredEvent, 'partitionKey' | 'rowKey' | 'etag'>, changes: EventChanges): Promise<string | undefined> {
+    return this.table.update({ partitionKey: stored.partitionKey, rowKey: stored.rowKey, ...changes }, { mode: 'merge', etag: stored.etag });
   }
 
-  private fromEntity(entity: EventEntity): StoredEvent {
+  private fromEntity(entity: StoredEntity): StoredEvent {
     const event: ArgusEvent = {
       id: String(entity.eventId),
       name: String(entity.name) as EventName,
@@ -203,7 +174,6 @@ export class EventStore {
       status: String(entity.status) as EventStatus,
       attempts: Number(entity.attempts ?? 0),
       nextAttemptAt: String(entity.nextAttemptAt ?? event.receivedAt),
-      leaseUntil: typeof entity.leaseUntil === 'string' ? entity.leaseUntil : undefined,
       lastError: typeof entity.lastError === 'string' ? entity.lastError : undefined,
       auditSeq: typeof entity.auditSeq === 'number' ? entity.auditSeq : undefined,
       etag: entity.etag,

@@ -11,7 +11,6 @@ import type { EventRouter } from './router';
 export interface IntakeOptions {
   store: EventStore;
   queue: EventQueue;
-  router: EventRouter;
   logger: Logger;
   /** Appends the audit row of each event that came in through a webhook (see ReceiptAudit). */
   receipts?: ReceiptAudit;
@@ -63,6 +62,7 @@ export class DurableIntake {
   private readonly wakers = new Set<() => void>();
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
+  private router?: Pick<EventRouter, 'dispatch'>;
   private readonly o: Required<Omit<IntakeOptions, 'onProcessed' | 'intakeBusy' | 'receipts'>> & Pick<IntakeOptions, 'onProcessed' | 'intakeBusy' | 'receipts'>;
 
   constructor(options: IntakeOptions) {
@@ -77,24 +77,18 @@ export class DurableIntake {
       busyConcurrency: 2,
       ...options,
     };
-    this.commit = new GroupCommit({
-      store: this.o.store,
-      queue: this.o.queue,
-      logger: this.o.logger,
-      onEnqueued: () => this.wakeAll(),
-    });
+    this.commit = new GroupCommit({ store: this.o.store, queue: this.o.queue, logger: this.o.logger, onEnqueued: () => this.wakeAll() });
     this.slots = new ProcessingSlots({ concurrency: this.o.concurrency, busyConcurrency: this.o.busyConcurrency, busy: this.o.intakeBusy });
   }
 
-  /**
-   * Stores the event (or recognises a redelivery); its queue message follows (see GroupCommit).
-   * Throws ARGUS_STORAGE_UNAVAILABLE when it cannot store it.
-   */
+  /** Stores the event (or recognises a redelivery), then its queue message (GroupCommit); ARGUS_STORAGE_UNAVAILABLE when it cannot. */
   accept<N extends EventName>(input: AcceptInput<N>): Promise<AcceptResult> {
     return this.commit.accept(input);
   }
 
-  start(): void {
+  /** Starts processing with the handler table's router (events may be accepted before). */
+  start(router: Pick<EventRouter, 'dispatch'>): void {
+    this.router = router;
     for (let i = 0; i < Math.max(1, Math.ceil(this.o.concurrency / 8)); i += 1) this.loops.push(this.pollLoop());
     const sweep = () => void this.sweep().catch((err: unknown) => this.o.logger.warn({ err }, 'event sweep failed'));
     sweep();
@@ -102,12 +96,18 @@ export class DurableIntake {
     this.sweeper.unref();
   }
 
-  /** Stops taking new messages and waits for what is running; unfinished work stays queued. */
+  /**
+   * Stops taking new messages and waits for what is running, at most a visibility timeout (by then
+   * another instance may have the message anyway); unfinished work stays queued.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.wakeAll();
     await Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((r) => (timer = setTimeout(r, this.o.visibilityTimeoutSeconds * 1000)));
+    await Promise.race([Promise.allSettled(this.active.values()), grace]).finally(() => clearTimeout(timer));
   }
 
   /** Resolves when nothing is running and the queue was last seen empty (tests and benchmarks). */
@@ -259,7 +259,8 @@ export class DurableIntake {
         const found = first && attempt === 0 ? undefined : await this.o.receipts.find(event);
         auditSeq = found ?? (await this.o.receipts.record(event));
       }
-      await this.o.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
+      if (!this.router) throw new Error('intake not started');
+      await this.router.dispatch(event, { log, correlationId: event.correlationId, attempt });
     } catch (err) {
       await failEvent(this.o, stored, err, log, auditSeq);
       return;

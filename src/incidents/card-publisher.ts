@@ -2,22 +2,21 @@ import type { FileConfig } from '../config/file-schema';
 import type { Logger } from '../logging/logger';
 import { renderIncidentCard, type IncidentCardView } from '../cards';
 import type { Role } from '../access/roles';
-import type { CardStore, ThreadNote } from './card-store';
+import type { CardOutbox, ThreadNote } from '../teams/card-outbox';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
 import { routeIncident } from './routing';
 import type { SubscriptionStore } from './subscription-store';
 
-export type { ThreadNote } from './card-store';
+export type { ThreadNote } from '../teams/card-outbox';
 
 export interface CardPublisherOptions {
-  cards: CardStore;
+  /** Where card work goes (the delivery worker renders and sends it). */
+  outbox: Pick<CardOutbox, 'changed'>;
   incidents: IncidentRepository;
   subscriptions: SubscriptionStore;
   routing: FileConfig['routing'];
   sentinelConnected: boolean;
   logger: Logger;
-  /** Called when card work was queued (wakes the delivery worker). */
-  onPending?: () => void;
 }
 
 /** Who is looking at a card (undefined: the shared card posted in a channel). */
@@ -35,14 +34,6 @@ export type IncidentCardDecorator = (
   record: IncidentRecord,
   viewer: CardViewer | undefined,
 ) => Promise<Partial<Omit<IncidentCardView, 'incident' | 'sentinelConnected' | 'showActions' | 'notice'>>>;
-
-export function cardActivity(card: Record<string, unknown>, summary?: string) {
-  return {
-    type: 'message' as const,
-    summary,
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
-  };
-}
 
 /**
  * Keeps the one card per incident per conversation current: posts it the first time (after
@@ -74,6 +65,13 @@ export class CardPublisher {
     return renderIncidentCard(view);
   }
 
+  /** The shared card of the incident as it is stored now, with its notification summary. */
+  async content(incidentName: string): Promise<{ card: Record<string, unknown>; summary: string } | undefined> {
+    const record = await this.options.incidents.get(incidentName);
+    if (!record) return undefined;
+    return { card: await this.render(record), summary: `Incident ${record.incident.number}: ${record.incident.title}` };
+  }
+
   /**
    * Brings the incident's cards up to date: new routing targets get a card row (posted by the
    * delivery worker), existing cards are marked for re-rendering from the latest stored state, and
@@ -87,13 +85,7 @@ export class CardPublisher {
     if (note && !note.text) note = undefined;
     const record = known ?? (await this.options.incidents.get(incidentName));
     if (!record) return;
-    const existing = await this.options.cards.list(incidentName);
-    const targets = new Set(routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list()));
-    for (const card of existing) {
-      targets.delete(card.conversationId);
-      await this.options.cards.markPending(card, note);
-    }
-    for (const conversationId of targets) await this.options.cards.ensure(incidentName, conversationId);
-    this.options.onPending?.();
+    const targets = routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list());
+    await this.options.outbox.changed(incidentName, targets, note);
   }
 }

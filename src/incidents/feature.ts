@@ -1,22 +1,23 @@
-import type { Feature } from '../app/context';
+import type { FeatureParts } from '../app/feature';
 import { secretNames } from '../config/secret-provider';
-import { createWebhookHandler } from '../ingress/webhook-handler';
-import { registerIncidentActions } from './incident-actions';
-import { registerIncidentCommands } from './incident-commands';
-import { registerIncidentHandlers, sentinelWebhookSpec } from './incident-handlers';
+import { incidentActions, type IncidentActionDeps } from './incident-actions';
+import { incidentCommands, type IncidentCommandDeps } from './incident-commands';
+import { incidentHandlers, sentinelWebhookSpec, type IncidentHandlers } from './incident-handlers';
+import { IncidentService, type IncidentServiceOptions } from './incident-service';
+
+export type IncidentsDeps = IncidentServiceOptions & Omit<IncidentActionDeps, 'service'> & IncidentCommandDeps;
+
+export interface IncidentsFeature extends FeatureParts {
+  handlers: IncidentHandlers;
+}
 
 /** Sentinel incidents: the webhook, their events, card verbs and commands. */
-export const incidentsFeature: Feature = {
-  name: 'incidents',
-  register(ctx) {
-    registerIncidentHandlers(ctx.router, ctx.service);
-    registerIncidentCommands(ctx.registry, { incidents: ctx.incidents, subscriptions: ctx.subscriptions, publisher: ctx.publisher });
-    registerIncidentActions(ctx.registry, { service: ctx.service, publisher: ctx.publisher, audit: ctx.audit, tenantId: ctx.config.file.tenantId });
-    ctx.routes.push({
-      method: 'POST',
-      path: '/api/webhooks/sentinel',
-      readsBody: true,
-      handler: createWebhookHandler(sentinelWebhookSpec(secretNames.sentinelWebhook), ctx.webhookDeps),
-    });
-  },
-};
+export function createIncidentsFeature(deps: IncidentsDeps): IncidentsFeature {
+  const service = new IncidentService(deps);
+  return {
+    handlers: incidentHandlers(service),
+    webhooks: [{ route: 'sentinel', spec: sentinelWebhookSpec(secretNames.sentinelWebhook) }],
+    actions: incidentActions({ ...deps, service }),
+    commands: incidentCommands(deps),
+  };
+}

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
-import type { CardActionResult, RequestContext, TeamsRegistry } from '../teams/registry';
+import type { CardActionResult, RequestContext, CardActionDefinition } from '../teams/registry';
 import type { CardPublisher, CardViewer, ThreadNote } from './card-publisher';
 import {
   classificationReasons,
@@ -51,7 +51,8 @@ function badInput(message: string): CardActionResult {
 }
 
 /** Registers the incident card's verbs: acknowledge, assign, severity, close, comment, refresh, view. */
-export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentActionDeps): void {
+export function incidentActions(deps: IncidentActionDeps): CardActionDefinition[] {
+  const actions: CardActionDefinition[] = [];
   const { service, publisher } = deps;
 
   async function cardFor(ctx: Ctx, notice?: { text: string; style: 'attention' | 'warning' | 'good' }): Promise<CardActionResult> {
@@ -92,88 +93,77 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
     return 'card' in r && ctx.decision.role ? r.card : undefined;
   };
 
-  registry.action({
-    verb: 'incident.acknowledge',
+  /** A responder's change to the incident: `mutate` says what changes (or why nothing does). */
+  const responderChange = (verb: string, mutate: (i: Incident, ctx: Ctx) => LocalMutation | CardActionResult): CardActionDefinition => ({
+    verb,
     role: 'responder',
     needsIncident: true,
     denied,
-    handle: (ctx) =>
-      change(ctx, 'incident.acknowledge', (i) => {
-        if (i.status === 'Closed') return { kind: 'noop', reason: 'This incident is closed.' };
-        if (i.status === 'Active' && i.owner?.objectId && i.owner.objectId === ctx.actor.aadObjectId)
-          return { kind: 'noop', reason: `Already acknowledged by ${who(ctx)}.` };
-        const owner = ownerOf(ctx);
-        return {
-          kind: 'change',
-          incident: { ...i, status: 'Active', owner },
-          summary: `Acknowledged by ${who(ctx)} · ${stamp()}`,
-          writeback: { change: { status: 'Active', owner } },
-        };
-      }),
+    handle: (ctx) => change(ctx, verb, (i) => mutate(i, ctx)),
   });
 
-  registry.action({
-    verb: 'incident.assign',
-    role: 'responder',
-    needsIncident: true,
-    denied,
-    handle: (ctx) =>
-      change(ctx, 'incident.assign', (i) => {
-        const assignee = str(ctx.data.assignee);
-        if (assignee && !upnPattern.test(assignee)) return badInput('The assignee must be a user principal name or email address.');
-        const owner = assignee ? { userPrincipalName: assignee, email: assignee, assignedTo: assignee } : ownerOf(ctx);
-        const name = assignee ?? who(ctx);
-        if (i.owner?.assignedTo === owner?.assignedTo && i.owner?.objectId === owner?.objectId) return { kind: 'noop', reason: `Already assigned to ${name}.` };
-        return { kind: 'change', incident: { ...i, owner }, summary: `Assigned to ${name} by ${who(ctx)} · ${stamp()}`, writeback: { change: { owner } } };
-      }),
-  });
+  actions.push(
+    responderChange('incident.acknowledge', (i, ctx) => {
+      if (i.status === 'Closed') return { kind: 'noop', reason: 'This incident is closed.' };
+      if (i.status === 'Active' && i.owner?.objectId && i.owner.objectId === ctx.actor.aadObjectId)
+        return { kind: 'noop', reason: `Already acknowledged by ${who(ctx)}.` };
+      const owner = ownerOf(ctx);
+      return {
+        kind: 'change',
+        incident: { ...i, status: 'Active', owner },
+        summary: `Acknowledged by ${who(ctx)} · ${stamp()}`,
+        writeback: { change: { status: 'Active', owner } },
+      };
+    }),
+  );
 
-  registry.action({
-    verb: 'incident.severity',
-    role: 'responder',
-    needsIncident: true,
-    denied,
-    handle: (ctx) =>
-      change(ctx, 'incident.severity', (i) => {
-        const severity = severities.find((s) => s === ctx.data.severity);
-        if (!severity) return badInput(`Choose a severity: ${severities.join(', ')}.`);
-        if (severity === i.severity) return { kind: 'noop', reason: `Severity is already ${severity}.` };
-        return {
-          kind: 'change',
-          incident: { ...i, severity },
-          summary: `Severity ${i.severity} → ${severity} by ${who(ctx)} · ${stamp()}`,
-          writeback: { change: { severity } },
-        };
-      }),
-  });
+  actions.push(
+    responderChange('incident.assign', (i, ctx) => {
+      const assignee = str(ctx.data.assignee);
+      if (assignee && !upnPattern.test(assignee)) return badInput('The assignee must be a user principal name or email address.');
+      const owner = assignee ? { userPrincipalName: assignee, email: assignee, assignedTo: assignee } : ownerOf(ctx);
+      const name = assignee ?? who(ctx);
+      if (i.owner?.assignedTo === owner?.assignedTo && i.owner?.objectId === owner?.objectId) return { kind: 'noop', reason: `Already assigned to ${name}.` };
+      return { kind: 'change', incident: { ...i, owner }, summary: `Assigned to ${name} by ${who(ctx)} · ${stamp()}`, writeback: { change: { owner } } };
+    }),
+  );
 
-  registry.action({
-    verb: 'incident.close',
-    role: 'responder',
-    needsIncident: true,
-    denied,
-    handle: (ctx) =>
-      change(ctx, 'incident.close', (i) => {
-        const classification = classifications.find((c) => c === ctx.data.classification);
-        if (!classification) return badInput(`Closing needs a classification: ${classifications.join(', ')}.`);
-        const allowed = reasonsFor[classification];
-        const asked = str(ctx.data.classificationReason);
-        const reason = asked ? classificationReasons.find((r) => r === asked) : allowed[0];
-        if (asked && (!reason || !allowed.includes(reason)))
-          return badInput(`${classification} takes the reason ${allowed.length ? allowed.join(' or ') : '(none)'}.`);
-        if (i.status === 'Closed') return { kind: 'noop', reason: `Already closed as ${i.classification ?? 'closed'}.` };
-        const comment = str(ctx.data.classificationComment)?.slice(0, 3000);
-        const closed = { status: 'Closed' as const, classification, classificationReason: reason, classificationComment: comment };
-        return {
-          kind: 'change',
-          incident: { ...i, ...closed },
-          summary: `Closed as ${classification} by ${who(ctx)} · ${stamp()}`,
-          writeback: { change: closed },
-        };
-      }),
-  });
+  actions.push(
+    responderChange('incident.severity', (i, ctx) => {
+      const severity = severities.find((s) => s === ctx.data.severity);
+      if (!severity) return badInput(`Choose a severity: ${severities.join(', ')}.`);
+      if (severity === i.severity) return { kind: 'noop', reason: `Severity is already ${severity}.` };
+      return {
+        kind: 'change',
+        incident: { ...i, severity },
+        summary: `Severity ${i.severity} → ${severity} by ${who(ctx)} · ${stamp()}`,
+        writeback: { change: { severity } },
+      };
+    }),
+  );
 
-  registry.action({
+  actions.push(
+    responderChange('incident.close', (i, ctx) => {
+      const classification = classifications.find((c) => c === ctx.data.classification);
+      if (!classification) return badInput(`Closing needs a classification: ${classifications.join(', ')}.`);
+      const allowed = reasonsFor[classification];
+      const asked = str(ctx.data.classificationReason);
+      const reason = asked ? classificationReasons.find((r) => r === asked) : allowed[0];
+      if (asked && (!reason || !allowed.includes(reason)))
+        return badInput(`${classification} takes the reason ${allowed.length ? allowed.join(' or ') : '(none)'}.`);
+      if (i.status === 'Closed') return { kind: 'noop', reason: `Already closed as ${i.classification ?? 'closed'}.` };
+      const comment = str(ctx.data.classificationComment)?.slice(0, 3000);
+      const closed = { status: 'Closed' as const, classification, classificationReason: reason, classificationComment: comment };
+      return {
+        kind: 'change',
+        incident: { ...i, ...closed },
+        summary: `Closed as ${classification} by ${who(ctx)} · ${stamp()}`,
+        writeback: { change: closed },
+      };
+    }),
+  );
+
+  actions.push({
     verb: 'incident.comment',
     role: 'responder',
     needsIncident: true,
@@ -192,6 +182,7 @@ export function registerIncidentActions(registry: TeamsRegistry, deps: IncidentA
   });
 
   for (const verb of ['incident.refresh', 'incident.view']) {
-    registry.action({ verb, role: 'reader', needsIncident: true, handle: (ctx) => cardFor(ctx) });
+    actions.push({ verb, role: 'reader', needsIncident: true, handle: (ctx) => cardFor(ctx) });
   }
+  return actions;
 }

@@ -1,6 +1,6 @@
 import { renderIncidentListCard, renderNoticeCard } from '../cards';
 import { viewerOf } from './incident-actions';
-import type { TeamsRegistry } from '../teams/registry';
+import type { CommandDefinition } from '../teams/registry';
 import type { CardPublisher } from './card-publisher';
 import { severities, type Severity } from './incident';
 import type { IncidentRepository } from './incident-repository';
@@ -13,8 +13,9 @@ export interface IncidentCommandDeps {
 }
 
 /** `incident <number>`, `incidents`, `subscribe [severity…]`, `unsubscribe`. */
-export function registerIncidentCommands(registry: TeamsRegistry, deps: IncidentCommandDeps): void {
-  registry.command({
+export function incidentCommands(deps: IncidentCommandDeps): CommandDefinition[] {
+  const commands: CommandDefinition[] = [];
+  commands.push({
     name: 'incident',
     usage: 'incident <number>',
     summary: 'Show the card of one incident',
@@ -29,7 +30,7 @@ export function registerIncidentCommands(registry: TeamsRegistry, deps: Incident
     },
   });
 
-  registry.command({
+  commands.push({
     name: 'incidents',
     usage: 'incidents',
     summary: 'List open incidents, most severe first',
@@ -40,7 +41,7 @@ export function registerIncidentCommands(registry: TeamsRegistry, deps: Incident
     },
   });
 
-  registry.command({
+  commands.push({
     name: 'subscribe',
     usage: 'subscribe [High|Medium|Low|Informational …]',
     summary: 'Send incident cards of these severities (default all) to this conversation',
@@ -65,7 +66,7 @@ export function registerIncidentCommands(registry: TeamsRegistry, deps: Incident
     },
   });
 
-  registry.command({
+  commands.push({
     name: 'unsubscribe',
     usage: 'unsubscribe',
     summary: 'Stop sending incident cards to this conversation',
@@ -82,4 +83,5 @@ export function registerIncidentCommands(registry: TeamsRegistry, deps: Incident
       };
     },
   });
+  return commands;
 }

@@ -1,5 +1,5 @@
-import type { EventRouter } from '../events/router';
 import type { WebhookSpec } from '../ingress/webhook-handler';
+import type { EventHandler, EventsOf } from '../events/router';
 import { incidentVersionKey } from './incident';
 import type { IncidentService } from './incident-service';
 import { parseSentinelWebhook, type SentinelWebhook } from './sentinel-mapping';
@@ -25,14 +25,22 @@ export function sentinelWebhookSpec(secretName: string): WebhookSpec<SentinelWeb
   };
 }
 
-/** The incident domain's event handlers. */
-export function registerIncidentHandlers(router: EventRouter, service: IncidentService): void {
-  router.on('sentinel.incident', async (event, ctx) => {
-    const payload = event.payload as { incident: Parameters<IncidentService['ingest']>[0] };
-    const result = await service.ingest(payload.incident);
-    ctx.log.info({ incident: payload.incident.name, number: payload.incident.number, outcome: result.outcome }, 'incident version processed');
-  });
-  router.on('incident.writeback.requested', async (event, ctx) => {
-    await service.writeBack(event.payload, ctx.correlationId);
-  });
+export interface IncidentHandlers {
+  /** A Sentinel version: stored when newer than the one Argus has, and the cards refreshed. */
+  ingestVersion: EventHandler<EventsOf<'sentinel.incident'>>;
+  /** An engineer's change from a card, written back to Sentinel. */
+  writeBack: EventHandler<'incident.writeback.requested'>;
+}
+
+export function incidentHandlers(service: IncidentService): IncidentHandlers {
+  return {
+    async ingestVersion(event, ctx) {
+      const { incident } = event.payload;
+      const result = await service.ingest(incident);
+      ctx.log.info({ incident: incident.name, number: incident.number, outcome: result.outcome }, 'incident version processed');
+    },
+    async writeBack(event, ctx) {
+      await service.writeBack(event.payload, ctx.correlationId);
+    },
+  };
 }

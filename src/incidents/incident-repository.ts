@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { ArgusError } from '../errors/catalog';
-import { encodeKey, statusOf } from '../storage/keys';
+import { asEntityTable, eq, ne, saveEntity, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { encodeKey } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
 import type { Incident } from './incident';
 
@@ -22,30 +22,34 @@ export interface IncidentRecord {
  */
 const buckets = 16;
 const partitionOf = (name: string) => `incident-${(createHash('sha256').update(name).digest()[0]! % buckets).toString(16)}`;
-const allPartitions = `PartitionKey ge 'incident-' and PartitionKey lt 'incident.'`;
+const allPartitions = { prefix: 'incident-' };
 
-function storageError(err: unknown): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
+/** Where incidents are kept (table ArgusIncidents in production). */
+export interface IncidentRepository {
+  get(name: string): Promise<IncidentRecord | undefined>;
+  /**
+   * Creates (expected etag undefined) or replaces (with the etag read before) the record.
+   * Returns the new etag, or undefined when another writer got there first.
+   */
+  save(record: Omit<IncidentRecord, 'etag'>, expectedEtag: string | undefined): Promise<string | undefined>;
+  findByNumber(number: number): Promise<IncidentRecord | undefined>;
+  /** Open incidents (not Closed), highest severity and newest first. */
+  listOpen(limit?: number): Promise<IncidentRecord[]>;
 }
 
 /** Incidents in table ArgusIncidents, one row each, written with etag concurrency. */
-export class IncidentRepository {
-  constructor(private readonly table: TableClient) {}
+export class TableIncidentRepository implements IncidentRepository {
+  private readonly table: EntityTable;
 
-  async get(name: string): Promise<IncidentRecord | undefined> {
-    try {
-      const e = await this.table.getEntity<Record<string, unknown>>(partitionOf(name), encodeKey(name));
-      return this.fromEntity(e);
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
   }
 
-  /**
-   * Creates (expected etag undefined) or replaces (with the etag read before) the record.
-   * Returns the new etag, or undefined when another writer got there first (409/412).
-   */
+  async get(name: string): Promise<IncidentRecord | undefined> {
+    const e = await this.table.get(partitionOf(name), encodeKey(name));
+    return e && this.fromEntity(e);
+  }
+
   async save(record: Omit<IncidentRecord, 'etag'>, expectedEtag: string | undefined): Promise<string | undefined> {
     const { incident } = record;
     const entity = {
@@ -58,47 +62,26 @@ export class IncidentRepository {
       lastModifiedTimeUtc: incident.lastModifiedTimeUtc,
       ...packJson({ incident, notice: record.notice, pendingWriteback: record.pendingWriteback ?? [] }, 'data'),
     };
-    try {
-      const res = expectedEtag
-        ? await this.table.updateEntity(entity, 'Replace', { etag: expectedEtag })
-        : await this.table.createEntity(entity);
-      return res.etag;
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 409 || status === 412) return undefined;
-      throw storageError(err);
-    }
+    return saveEntity(this.table, entity, expectedEtag);
   }
 
   async findByNumber(number: number): Promise<IncidentRecord | undefined> {
-    const filter = `${allPartitions} and number eq ${Math.trunc(number)}`;
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return this.fromEntity(e);
-      return undefined;
-    } catch (err) {
-      throw storageError(err);
-    }
+    return (await this.list({ partitionKey: allPartitions, where: eq('number', Math.trunc(number)) }, 1))[0];
   }
 
-  /** Open incidents (not Closed), highest severity and newest first. */
   async listOpen(limit = 200): Promise<IncidentRecord[]> {
-    const filter = `${allPartitions} and status ne 'Closed'`;
-    const out: IncidentRecord[] = [];
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push(this.fromEntity(e));
-        if (out.length >= 5000) break;
-      }
-    } catch (err) {
-      throw storageError(err);
-    }
+    const out = await this.list({ partitionKey: allPartitions, where: ne('status', 'Closed') }, 5000);
     const rank = { High: 3, Medium: 2, Low: 1, Informational: 0 } as const;
     return out
       .sort((a, b) => rank[b.incident.severity] - rank[a.incident.severity] || b.incident.number - a.incident.number)
       .slice(0, limit);
   }
 
-  private fromEntity(e: Record<string, unknown> & { etag?: string }): IncidentRecord {
+  private async list(query: EntityQuery, limit: number): Promise<IncidentRecord[]> {
+    return (await this.table.list(query, limit)).map((e) => this.fromEntity(e));
+  }
+
+  private fromEntity(e: StoredEntity): IncidentRecord {
     const data = unpackJson<Omit<IncidentRecord, 'etag'>>(e, 'data');
     return { ...data, etag: String(e.etag) };
   }

@@ -1,22 +1,15 @@
 import type { TokenCredential } from '@azure/identity';
-import axios, { isAxiosError } from 'axios';
 import { ArgusError, type ErrorDetail } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
+import { createHttpClient, pathOf, type RetryPolicy } from '../net/http-client';
 
 /**
- * One authenticated ARM call with retries of transient failures. Throttling (429, honouring
- * Retry-After), 5xx and network errors are retried with exponential backoff and jitter; every
- * other answer is returned to the caller, which decides what a 404 or 409 means.
+ * One authenticated ARM call on the shared HTTP client. Throttling (429, honouring Retry-After),
+ * 5xx and network errors are retried with exponential backoff and jitter; every other answer is
+ * returned to the caller, which decides what a 404 or 409 means.
  */
 
-export interface RetryOptions {
-  /** Attempts in total, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the call fails instead. */
-  maxRetryAfterMs: number;
-}
+export type RetryOptions = RetryPolicy;
 
 export const defaultRetryOptions: RetryOptions = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 };
 
@@ -49,28 +42,6 @@ export interface ArmResponse {
 
 export type ArmRequester = (call: ArmCall) => Promise<ArmResponse>;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Retry-After as seconds or an HTTP date; the `*-ms` variants some Azure services send first. */
-export function retryAfterMs(headers: Record<string, unknown>, now = Date.now()): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const ms = Number(headers[name]);
-    if (headers[name] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  }
-  const value = headers['retry-after'];
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function backoffMs(attempt: number, retry: RetryOptions): number {
-  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-  // "Equal jitter": half fixed, half random, so callers that failed together spread out.
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
 /** `{"error": {"code", "message"}}` as ARM sends it, cut to a loggable length. */
 export function armErrorDetails(status: number, data: unknown, peer: string): ErrorDetail[] {
   const error = typeof data === 'object' && data !== null ? (data as { error?: { code?: unknown; message?: unknown } }).error : undefined;
@@ -80,65 +51,38 @@ export function armErrorDetails(status: number, data: unknown, peer: string): Er
 }
 
 export function createArmRequester(options: ArmRequestOptions): ArmRequester {
-  const retry = { ...defaultRetryOptions, ...options.retry };
   const peer = options.peer ?? 'arm';
-  const log = options.log;
-  const http = axios.create({ timeout: options.timeoutMs ?? 30_000, maxRedirects: 0, validateStatus: () => true });
-
-  async function bearer(): Promise<string> {
-    let token: Awaited<ReturnType<TokenCredential['getToken']>>;
-    try {
-      token = await options.credential.getToken(options.scope);
-    } catch (err) {
-      throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`, { cause: err });
-    }
-    if (!token) throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`);
-    return token.token;
-  }
-
-  return async function request(call: ArmCall): Promise<ArmResponse> {
-    const idempotent = call.idempotent ?? true;
-    const target = new URL(call.url);
-    const where = { method: call.method, path: target.pathname };
-    for (let attempt = 1; ; attempt += 1) {
-      const authorization = `Bearer ${await bearer()}`;
-      let status: number;
-      let data: unknown;
-      let wait: number | undefined;
+  const request = createHttpClient({
+    peer,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retry: { ...defaultRetryOptions, ...options.retry },
+    headers: { accept: 'application/json' },
+    async authorization() {
+      let token: Awaited<ReturnType<TokenCredential['getToken']>>;
       try {
-        const res = await http.request({
-          method: call.method,
-          url: call.url,
-          data: call.body,
-          headers: { authorization, accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        });
-        status = res.status;
-        data = res.data;
-        if (status !== 429 && (status < 500 || !idempotent)) return { status, data };
-        wait = status === 429 ? retryAfterMs(res.headers as Record<string, unknown>) : undefined;
+        token = await options.credential.getToken(options.scope);
       } catch (err) {
-        // The axios error holds the request config, Authorization header included: keep only its code.
-        const code = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
-        const refused = code === 'ECONNREFUSED';
-        if (attempt >= retry.attempts || (!idempotent && !refused)) {
-          throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `${peer} could not be reached (${code})`, {
-            details: [{ path: peer, message: `${call.method} ${target.pathname}: ${code}` }],
-            cause: new Error(`${code}: ${err instanceof Error ? err.message : String(err)}`),
-          });
-        }
-        const delay = backoffMs(attempt, retry);
-        log?.warn({ ...where, attempt, code, delayMs: Math.round(delay) }, `${peer} call failed; retrying`);
-        await sleep(delay);
-        continue;
+        throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`, { cause: err });
       }
-      if (attempt >= retry.attempts || (wait !== undefined && wait > retry.maxRetryAfterMs)) {
-        throw new ArgusError(status === 429 || status >= 500 ? 'ARGUS_DEPENDENCY_UNAVAILABLE' : 'ARGUS_DEPENDENCY_FAILED', `${peer} answered ${status} after ${attempt} attempt(s)`, {
+      if (!token) throw new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `Could not get an access token for ${peer}`);
+      return `Bearer ${token.token}`;
+    },
+    errors: {
+      unreachable: (f) =>
+        new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', `${peer} could not be reached (${f.code})`, {
+          details: [{ path: peer, message: `${f.call.method} ${pathOf(f.call)}: ${f.code}` }],
+          cause: new Error(`${f.code}: ${f.message}`),
+        }),
+      exhausted: ({ response: { status, data }, attempt }) =>
+        new ArgusError(status === 429 || status >= 500 ? 'ARGUS_DEPENDENCY_UNAVAILABLE' : 'ARGUS_DEPENDENCY_FAILED', `${peer} answered ${status} after ${attempt} attempt(s)`, {
           details: armErrorDetails(status, data, peer),
-        });
-      }
-      const delay = wait ?? backoffMs(attempt, retry);
-      log?.warn({ ...where, attempt, status, delayMs: Math.round(delay) }, `${peer} answered ${status}; retrying`);
-      await sleep(delay);
-    }
+        }),
+    },
+    ...(options.log ? { log: options.log } : {}),
+  });
+
+  return async function armRequest(call: ArmCall): Promise<ArmResponse> {
+    const res = await request({ method: call.method, url: call.url, body: call.body, idempotent: call.idempotent ?? true });
+    return { status: res.status, data: res.data };
   };
 }

@@ -7,7 +7,7 @@ import type { ArgusBotAdapter } from '../teams/bot-adapter';
 import { isTokenFailure } from '../teams/bot-auth';
 import type { ServiceUrlPolicy } from '../teams/service-url-policy';
 import type { HttpRequestInfo, RouteDefinition } from './http-types';
-import type { ArgusMetrics } from './metrics';
+import type { ArgusMetrics } from '../observability/metrics';
 import { parseJsonBody } from './raw-body';
 
 export interface MessagesRouteOptions {

@@ -4,7 +4,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import { ArgusError, toArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteDefinition } from './http-types';
-import { isLoopbackHostHeader } from './loopback';
+import { isLoopbackHostHeader } from '../net/loopback';
 import { readRawBody } from './raw-body';
 
 export interface HttpServerOptions {
@@ -16,6 +16,12 @@ export interface HttpServerOptions {
    * page whose DNS name was rebound to 127.0.0.1 must not be able to drive Argus).
    */
   loopbackHostOnly?: boolean;
+  /** Counts requests in flight; made before the server by whoever watches the load (the intake). */
+  requests?: RequestCounter;
+}
+
+export interface RequestCounter {
+  inFlight: number;
 }
 
 export interface HttpServer {
@@ -56,7 +62,7 @@ function send(res: Response, result: HttpResult, correlationId: string): void {
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger } = options;
   const server: Server = restify.createServer({ name: 'argus', handleUncaughtExceptions: false });
-  let inFlight = 0;
+  const requests = options.requests ?? { inFlight: 0 };
   let closing = false;
 
   if (options.loopbackHostOnly)
@@ -76,7 +82,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         ? req.headers['x-correlation-id']
         : randomUUID();
       const log = logger.child({ correlationId, route: route.path });
-      inFlight += 1;
+      requests.inFlight += 1;
       let bodyRead = !route.readsBody;
       try {
         if (closing) throw new ArgusError('ARGUS_SHUTTING_DOWN');
@@ -101,7 +107,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         if (!bodyRead) res.setHeader('connection', 'close');
         if (!res.headersSent) send(res, { status: e.status, body: e.toJSON() }, correlationId);
       } finally {
-        inFlight -= 1;
+        requests.inFlight -= 1;
       }
     });
   }
@@ -115,7 +121,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   return {
     get inFlight() {
-      return inFlight;
+      return requests.inFlight;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -135,7 +141,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         server.server.closeIdleConnections?.();
       });
       const deadline = Date.now() + 10_000;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (requests.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     },
   };
 }

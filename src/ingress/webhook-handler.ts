@@ -8,9 +8,9 @@ import type { AcceptInput, AcceptResult } from '../events/intake';
 import { receiptEntry } from '../events/receipt-audit';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteHandler } from './http-types';
-import type { ArgusMetrics } from './metrics';
+import type { ArgusMetrics } from '../observability/metrics';
 import { readJsonBody } from './raw-body';
-import { signatureHeader, verifyHubSignature, verifySignature, type SignatureFailure } from './signature';
+import { signatureHeader, verifyHubSignature, verifySignature, type SignatureFailure } from '../security/signature';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 

@@ -1,4 +1,6 @@
 import type { WebhookRouteName } from '../config/file-schema';
+import type { RouteDefinition } from './http-types';
+import { createWebhookHandler, type WebhookDeps, type WebhookSpec } from './webhook-handler';
 
 /** Where each route that `webhookAuth.entra.allowedCallers[].routes` can name is served. */
 export const webhookRoutePaths: Readonly<Record<WebhookRouteName, string>> = {
@@ -15,4 +17,15 @@ const byPath = new Map(Object.entries(webhookRoutePaths).map(([name, path]) => [
 /** The route name of a request path; undefined for a path no allow-list entry can name. */
 export function webhookRouteOf(path: string): WebhookRouteName | undefined {
   return byPath.get(path);
+}
+
+/** A webhook a feature serves: the route it is mounted on and how its body becomes an event. */
+export interface WebhookMount {
+  route: WebhookRouteName;
+  spec: WebhookSpec<unknown>;
+}
+
+/** The HTTP routes of the features' webhooks, each authenticated, parsed and stored the same way. */
+export function webhookRoutes(mounts: readonly WebhookMount[], deps: WebhookDeps): RouteDefinition[] {
+  return mounts.map((m) => ({ method: 'POST', path: webhookRoutePaths[m.route], readsBody: true, handler: createWebhookHandler(m.spec, deps) }));
 }

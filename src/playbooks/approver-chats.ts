@@ -1,6 +1,6 @@
-import type { TableClient } from '@azure/data-tables';
 import { roleAtLeast, type RoleResolver } from '../access/roles';
 import type { Logger } from '../logging/logger';
+import type { ConversationStore } from '../teams/conversation-store';
 import type { PlaybookRun } from './playbook';
 
 /** Approval cards go to at most this many personal chats. */
@@ -12,7 +12,7 @@ const maxChats = 25;
  * resolved like any request's, so group-based admins are found too.
  */
 export async function approverChats(options: {
-  conversations: TableClient;
+  conversations: Pick<ConversationStore, 'personalChats'>;
   roles: RoleResolver;
   tenantId: string;
   run: PlaybookRun;
@@ -21,14 +21,12 @@ export async function approverChats(options: {
   const { run } = options;
   const need = run.approval?.approverRole ?? 'admin';
   const out: string[] = [];
-  const filter = "PartitionKey eq 'conversation' and kind eq 'personal'";
-  for await (const e of options.conversations.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-    const user = typeof e.installedBy === 'string' ? e.installedBy : '';
-    const tenantId = typeof e.tenantId === 'string' ? e.tenantId : '';
+  for await (const chat of options.conversations.personalChats()) {
+    const { installedBy: user, tenantId } = chat;
     if (!user || tenantId !== options.tenantId || user === run.requestedBy.aadObjectId) continue;
     try {
       const decision = await options.roles.resolve({ aadObjectId: user, tenantId });
-      if (!decision.federated && roleAtLeast(decision.role, need)) out.push(String(e.conversationId));
+      if (!decision.federated && roleAtLeast(decision.role, need)) out.push(chat.conversationId);
     } catch (err) {
       options.logger.warn({ err, user }, 'could not resolve the role of a possible approver; no approval card to their chat');
     }

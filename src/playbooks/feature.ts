@@ -1,82 +1,76 @@
-import { dirname, resolve } from 'node:path';
-import type { Feature } from '../app/context';
+import type { FeatureParts } from '../app/feature';
+import type { FileConfig } from '../config/file-schema';
 import { secretNames } from '../config/secret-provider';
-import { entraCallerAllowed } from '../config/file-schema';
-import { CardStore } from '../incidents/card-store';
-import { createWebhookHandler } from '../ingress/webhook-handler';
-import { tableNames } from '../storage/table-store';
-import { approverChats } from './approver-chats';
+import type { EventHandler } from '../events/router';
+import type { CardPublisher } from '../incidents/card-publisher';
+import type { IncidentRepository } from '../incidents/incident-repository';
+import type { Logger } from '../logging/logger';
 import { playbookCardDecorator } from './card-section';
 import { playbookCallbackSpec } from './callback-webhook';
 import { loadPlaybookCatalog } from './catalog';
-import { startSweeper } from './deadline-sweeper';
+import { deadlineSweeper } from './deadline-sweeper';
 import { parseIsoDuration } from './duration';
-import { createHttpRunner } from './http-runner';
-import { registerPlaybookActions } from './playbook-actions';
-import { registerPlaybookCommands } from './playbook-commands';
-import { createPlaybookRunner } from './runner';
+import { playbookActions } from './playbook-actions';
+import { playbookCommands } from './playbook-commands';
 import type { RunDeps } from './run-context';
 import { checkDeadline, reportRun, sweepRuns, triggerRun } from './run-lifecycle';
-import { notifyRunChanged } from './run-notifier';
-import { PlaybookRunStore } from './run-store';
-import { createSentinelRunner } from './sentinel-runner';
+import { notifyRunChanged, type RunNotifierDeps } from './run-notifier';
 
 export const callbackPath = '/api/webhooks/playbooks';
 
+export interface PlaybooksDeps extends Omit<RunDeps, 'catalog' | 'tenantId' | 'callbackUrl'> {
+  incidents: Pick<IncidentRepository, 'get' | 'findByNumber'>;
+  file: Pick<FileConfig, 'playbooks' | 'sentinel' | 'publicUrl' | 'tenantId'>;
+  /** The playbooks folder, resolved against the config file's folder. */
+  catalogDir: string;
+  publisher: Pick<CardPublisher, 'render'> & RunNotifierDeps['publisher'];
+  /** How a run's changes reach Teams: incident card threads and approvers' chats. */
+  notify: Omit<RunNotifierDeps, 'runs' | 'catalog' | 'logger' | 'publisher'>;
+  /** Whether Logic Apps can authenticate their reports (a callback secret, or an allowed Entra caller). */
+  callbackAuthenticated(): Promise<boolean>;
+  logger: Logger;
+}
+
+export interface PlaybooksFeature extends FeatureParts {
+  handlers: {
+    /** Start a run on Sentinel or its Logic App. */
+    trigger: EventHandler<'playbook.run.requested'>;
+    /** Tell the run's change in the incident card thread and to its approvers. */
+    notify: EventHandler<'playbook.run.changed'>;
+    /** Apply a Logic App's report to its run. */
+    applyReport: EventHandler<'playbook.run.reported'>;
+    /** Time out a run or an approval whose deadline passed. */
+    checkDeadline: EventHandler<'playbook.run.deadline'>;
+  };
+}
+
 /** Playbooks: the catalog, card buttons and approvals, runs on Sentinel or Logic Apps, their callbacks. */
-export const playbooksFeature: Feature = {
-  name: 'playbooks',
-  tables: [tableNames.playbookRuns],
-  async register(ctx) {
-    const file = ctx.config.file;
-    const settings = file.playbooks;
-    const logger = ctx.logger.child({ feature: 'playbooks' });
-    // A relative folder is read from where the config file is (or the working directory without one).
-    const dir = resolve(ctx.config.configPath ? dirname(ctx.config.configPath) : '.', settings.dir);
-    const catalog = loadPlaybookCatalog({ dir, sentinel: file.sentinel, publicUrl: file.publicUrl, logger });
-    const runs = new PlaybookRunStore(ctx.store.client(tableNames.playbookRuns));
-    const runner = createPlaybookRunner({
-      sentinel: createSentinelRunner({ sentinel: ctx.sentinel, tenantId: file.tenantId }),
-      http: createHttpRunner({ secrets: ctx.secrets, attempts: settings.triggerAttempts, baseDelayMs: parseIsoDuration(settings.retryBaseDelay), log: logger }),
-    });
-    const deps: RunDeps = {
-      catalog,
-      runs,
-      incidents: ctx.incidents,
-      runner,
-      audit: ctx.audit,
-      intake: ctx.intake,
-      tenantId: file.tenantId,
-      callbackUrl: file.publicUrl ? `${file.publicUrl.replace(/\/+$/, '')}${callbackPath}` : undefined,
-      logger,
-    };
+export async function createPlaybooksFeature(d: PlaybooksDeps): Promise<PlaybooksFeature> {
+  const { file } = d;
+  const catalog = loadPlaybookCatalog({ dir: d.catalogDir, sentinel: file.sentinel, publicUrl: file.publicUrl, logger: d.logger });
+  const run: RunDeps = {
+    ...d,
+    catalog,
+    tenantId: file.tenantId,
+    callbackUrl: file.publicUrl ? `${file.publicUrl.replace(/\/+$/, '')}${callbackPath}` : undefined,
+  };
+  const notifier: RunNotifierDeps = { ...d.notify, runs: d.runs, catalog, publisher: d.publisher, logger: d.logger };
 
-    ctx.publisher.decorate(playbookCardDecorator({ catalog, runs }));
-    registerPlaybookActions(ctx.registry, { run: deps, catalog, publisher: ctx.publisher });
-    registerPlaybookCommands(ctx.registry, { catalog, incidents: ctx.incidents });
+  // Without a way to authenticate callbacks every report is refused, and every run times out.
+  if (catalog.available().length && !(await d.callbackAuthenticated()))
+    d.logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra caller allowed on the playbooks route: Logic Apps cannot report results, so runs will time out');
 
-    const notifier = {
-      runs,
-      catalog,
-      cards: new CardStore(ctx.store.client(tableNames.cards)),
-      delivery: ctx.delivery,
-      publisher: ctx.publisher,
-      approverChats: (run: Parameters<typeof approverChats>[0]['run']) =>
-        approverChats({ conversations: ctx.store.client(tableNames.conversations), roles: ctx.roles, tenantId: file.tenantId, run, logger }),
-      logger,
-    };
-    ctx.router.on('playbook.run.requested', (event) => triggerRun(deps, event.payload));
-    ctx.router.on('playbook.run.changed', (event) => notifyRunChanged(notifier, event.payload));
-    ctx.router.on('playbook.run.reported', (event, hctx) => reportRun(deps, event.payload, hctx.correlationId));
-    ctx.router.on('playbook.run.deadline', (event) => checkDeadline(deps, event.payload));
-
-    ctx.routes.push({ method: 'POST', path: callbackPath, readsBody: true, handler: createWebhookHandler(playbookCallbackSpec(secretNames.playbookCallback), ctx.webhookDeps) });
-
-    // Without a way to authenticate callbacks every report is refused, and every run times out.
-    if (catalog.available().length && !entraCallerAllowed(file, 'playbooks') && !(await ctx.secrets.get(secretNames.playbookCallback)))
-      logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra caller allowed on the playbooks route: Logic Apps cannot report results, so runs will time out');
-
-    const sweeper = startSweeper({ intervalMs: parseIsoDuration(settings.sweepInterval) ?? 15_000, sweep: () => sweepRuns(deps), logger });
-    ctx.onStop(() => sweeper.stop());
-  },
-};
+  return {
+    handlers: {
+      trigger: (event) => triggerRun(run, event.payload),
+      notify: (event) => notifyRunChanged(notifier, event.payload),
+      applyReport: (event, hctx) => reportRun(run, event.payload, hctx.correlationId),
+      checkDeadline: (event) => checkDeadline(run, event.payload),
+    },
+    webhooks: [{ route: 'playbooks', spec: playbookCallbackSpec(secretNames.playbookCallback) }],
+    actions: playbookActions({ run, catalog, publisher: d.publisher }),
+    commands: playbookCommands({ catalog, incidents: d.incidents }),
+    cardSections: [playbookCardDecorator({ catalog, runs: d.runs })],
+    background: [deadlineSweeper({ intervalMs: parseIsoDuration(file.playbooks.sweepInterval) ?? 15_000, sweep: () => sweepRuns(run), logger: d.logger })],
+  };
+}

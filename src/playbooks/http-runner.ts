@@ -1,8 +1,7 @@
-import axios, { isAxiosError } from 'axios';
 import type { SecretProvider } from '../config/secret-provider';
-import { ArgusError } from '../errors/catalog';
-import { retryAfterMs } from '../incidents/sentinel-request';
+import { ArgusError, isArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
+import { createHttpClient, type HttpResponse } from '../net/http-client';
 import type { PlaybookRunner, TriggerRequest } from './runner';
 
 export interface HttpRunnerOptions {
@@ -16,8 +15,6 @@ export interface HttpRunnerOptions {
   timeoutMs?: number;
   log?: Logger;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The body a Logic App HTTP trigger receives (docs/playbooks.md shows its JSON schema). */
 export function httpTriggerBody(req: TriggerRequest) {
@@ -65,10 +62,15 @@ export function createHttpRunner(options: HttpRunnerOptions): PlaybookRunner {
   // Worst case (4 slow attempts and long Retry-Afters) stays under the intake's visibility timeout,
   // so no other instance picks the same event up while this one still waits.
   const attempts = options.attempts ?? 4;
-  const baseDelayMs = options.baseDelayMs ?? 1000;
-  const maxDelayMs = options.maxDelayMs ?? 8_000;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 20_000;
-  const http = axios.create({ timeout: options.timeoutMs ?? 10_000, maxRedirects: 0, validateStatus: () => true });
+  const retry = {
+    attempts,
+    baseDelayMs: options.baseDelayMs ?? 1000,
+    maxDelayMs: options.maxDelayMs ?? 8_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 20_000,
+  };
+  const problem = (res: HttpResponse) => reasonOf(res.status, res.data);
+  // Failures retrying did not cure carry the run's reason as their message.
+  const failed = (reason: string) => new ArgusError('ARGUS_DEPENDENCY_UNAVAILABLE', reason);
 
   return {
     async trigger(req) {
@@ -80,30 +82,41 @@ export function createHttpRunner(options: HttpRunnerOptions): PlaybookRunner {
       const url = checkUrl(raw.trim());
       if (!url) return { ok: false, reason: `The trigger URL in secret '${secretName}' is not an https URL.` };
       const log = options.log?.child({ runId: run.runId, playbook: run.playbookId, host: url.host });
-      const body = httpTriggerBody(req);
-      let last = '';
-      for (let attempt = 1; attempt <= attempts; attempt += 1) {
-        let wait: number | undefined;
-        try {
-          const res = await http.post(url.href, body, {
-            headers: { 'content-type': 'application/json', 'x-ms-client-tracking-id': run.runId },
-          });
-          if (res.status >= 200 && res.status < 300) return { ok: true, detail: `Logic App accepted the run (${res.status})` };
-          last = reasonOf(res.status, res.data);
-          if (res.status !== 429 && res.status < 500) return { ok: false, reason: `The Logic App refused the run (${last}).` };
-          wait = retryAfterMs(res.headers as Record<string, unknown>);
-          if (wait !== undefined && wait > maxRetryAfterMs) return { ok: false, reason: `The Logic App is throttling (${last}); retry later.` };
-        } catch (err) {
-          // The axios error holds the URL and its signature: keep only its code.
-          last = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
-        }
-        if (attempt === attempts) break;
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        const delay = wait ?? ceiling / 2 + Math.random() * (ceiling / 2);
-        log?.warn({ attempt, problem: last, delayMs: Math.round(delay) }, 'playbook trigger failed; retrying with the same runId');
-        await sleep(delay);
+      // One client per trigger: its retry log lines carry this run, never the URL (it holds a signature).
+      const http = createHttpClient({
+        peer: 'logic-app',
+        timeoutMs: options.timeoutMs ?? 10_000,
+        retry,
+        // Every attempt carries the same runId, so a repeat is recognisable: 5xx and timeouts are retried too.
+        retryStatus: (status) => status === 429 || status >= 500,
+        retryAfterOn5xx: true,
+        errors: {
+          unreachable: (f) => failed(`The Logic App could not be reached after ${attempts} attempts (${f.code}).`),
+          exhausted: (f) =>
+            failed(
+              f.stop === 'retry-after'
+                ? `The Logic App is throttling (${problem(f.response)}); retry later.`
+                : `The Logic App could not be reached after ${attempts} attempts (${problem(f.response)}).`,
+            ),
+        },
+        onRetry: (n) =>
+          log?.warn({ attempt: n.attempt, problem: n.response ? problem(n.response) : n.code, delayMs: Math.round(n.delayMs) }, 'playbook trigger failed; retrying with the same runId'),
+      });
+      let res: HttpResponse;
+      try {
+        res = await http({
+          method: 'POST',
+          url: url.href,
+          body: httpTriggerBody(req),
+          headers: { 'content-type': 'application/json', 'x-ms-client-tracking-id': run.runId },
+          idempotent: true,
+        });
+      } catch (err) {
+        if (isArgusError(err, 'ARGUS_DEPENDENCY_UNAVAILABLE')) return { ok: false, reason: err.message };
+        throw err;
       }
-      return { ok: false, reason: `The Logic App could not be reached after ${attempts} attempts (${last}).` };
+      if (res.status >= 200 && res.status < 300) return { ok: true, detail: `Logic App accepted the run (${res.status})` };
+      return { ok: false, reason: `The Logic App refused the run (${problem(res)}).` };
     },
   };
 }

@@ -3,7 +3,7 @@ import { cardDateTime } from '../cards/text';
 import type { CardPublisher } from '../incidents/card-publisher';
 import { viewerOf } from '../incidents/incident-actions';
 import type { IncidentRecord } from '../incidents/incident-repository';
-import type { CardActionResult, RequestContext, TeamsRegistry } from '../teams/registry';
+import type { CardActionResult, RequestContext, CardActionDefinition } from '../teams/registry';
 import type { PlaybookCatalog } from './catalog';
 import { statusLabels } from './playbook';
 import type { RunDeps } from './run-context';
@@ -39,14 +39,15 @@ const who = (ctx: Ctx): Requester => ({ actor: ctx.actor, decision: ctx.decision
  * else are decided (and audited) by the run requests. Each answers at once with the refreshed
  * card; starting the run happens in the background.
  */
-export function registerPlaybookActions(registry: TeamsRegistry, deps: PlaybookActionDeps): void {
+export function playbookActions(deps: PlaybookActionDeps): CardActionDefinition[] {
+  const actions: CardActionDefinition[] = [];
   async function incidentCard(ctx: Ctx, notice: CardNotice & { style: NonNullable<CardNotice['style']> }): Promise<CardActionResult> {
     const record: IncidentRecord | undefined = await deps.run.incidents.get(String(ctx.data.incidentId));
     if (!record) return fail(404, 'ARGUS_NOT_FOUND', 'Argus does not know this incident.');
     return { card: await deps.publisher.render({ ...record, notice: { ...notice, at: new Date().toISOString() } }, viewerOf(ctx)) };
   }
 
-  registry.action({
+  actions.push({
     verb: playbookVerbs.run,
     role: 'reader',
     needsIncident: true,
@@ -79,7 +80,7 @@ export function registerPlaybookActions(registry: TeamsRegistry, deps: PlaybookA
   });
 
   for (const approve of [true, false]) {
-    registry.action({
+    actions.push({
       verb: approve ? playbookVerbs.approve : playbookVerbs.reject,
       role: 'reader',
       needsIncident: true,
@@ -99,4 +100,5 @@ export function registerPlaybookActions(registry: TeamsRegistry, deps: PlaybookA
       },
     });
   }
+  return actions;
 }

@@ -1,7 +1,7 @@
 import { roleAtLeast } from '../access/roles';
 import { renderNoticeCard, renderPlaybookListCard, type PlaybookListRowView } from '../cards';
 import type { IncidentRepository } from '../incidents/incident-repository';
-import type { TeamsRegistry } from '../teams/registry';
+import type { CommandDefinition } from '../teams/registry';
 import { offersFor, playbookApplies } from './applicability';
 import type { PlaybookCatalog } from './catalog';
 import { describeDuration } from './duration';
@@ -14,8 +14,9 @@ export function rulesText(p: Playbook): string {
 }
 
 /** `playbooks` lists the catalog; `playbooks <incident number>` lists what applies there, with buttons. */
-export function registerPlaybookCommands(registry: TeamsRegistry, deps: { catalog: PlaybookCatalog; incidents: Pick<IncidentRepository, 'findByNumber'> }): void {
-  registry.command({
+export function playbookCommands(deps: { catalog: PlaybookCatalog; incidents: Pick<IncidentRepository, 'findByNumber'> }): CommandDefinition[] {
+  const commands: CommandDefinition[] = [];
+  commands.push({
     name: 'playbooks',
     usage: 'playbooks [incident number]',
     summary: 'List the playbooks with their roles and approvals, or those that apply to an incident',
@@ -58,4 +59,5 @@ export function registerPlaybookCommands(registry: TeamsRegistry, deps: { catalo
       return { card: renderPlaybookListCard({ title: `Playbooks for incident #${n}`, subtitle, incidentId: incident.name, rows }) };
     },
   });
+  return commands;
 }

@@ -1,9 +1,9 @@
 import { renderApprovalCard } from '../cards';
 import type { PlaybookRunRefPayload } from '../events/event-map';
-import { cardActivity, type CardPublisher } from '../incidents/card-publisher';
-import type { CardStore } from '../incidents/card-store';
+import type { CardPublisher } from '../incidents/card-publisher';
 import type { Logger } from '../logging/logger';
-import type { TeamsDelivery } from '../teams/teams-delivery';
+import type { CardOutbox } from '../teams/card-outbox';
+import type { TeamsDelivery, TeamsMessage } from '../teams/teams-delivery';
 import type { PlaybookCatalog } from './catalog';
 import type { PlaybookRun } from './playbook';
 import type { PlaybookRunStore } from './run-store';
@@ -12,7 +12,8 @@ import { approvalView, runTitle, threadNote } from './run-views';
 export interface RunNotifierDeps {
   runs: PlaybookRunStore;
   catalog: PlaybookCatalog;
-  cards: Pick<CardStore, 'list'>;
+  /** The incident cards Teams has (approval cards go in their threads). */
+  cards: Pick<CardOutbox, 'cardsOf'>;
   delivery: TeamsDelivery;
   publisher: Pick<CardPublisher, 'publish'>;
   /** Personal chats of people who may approve the run. */
@@ -20,28 +21,28 @@ export interface RunNotifierDeps {
   logger: Logger;
 }
 
-function approvalActivity(deps: RunNotifierDeps, run: PlaybookRun) {
+function approvalMessage(deps: RunNotifierDeps, run: PlaybookRun): TeamsMessage {
   const card = renderApprovalCard(approvalView(run, deps.catalog.get(run.playbookId)));
   const summary = run.status === 'awaiting-approval' ? `Approval needed: ${runTitle(run)}` : `Approval: ${runTitle(run)}`;
-  return cardActivity(card, summary);
+  return { card, summary };
 }
 
 /** Asks for approval in the incident card's thread(s) and in approvers' personal chats; each place once. */
 async function sendApprovalCards(deps: RunNotifierDeps, run: PlaybookRun): Promise<void> {
   const sent = new Set(run.approvalCards.map((c) => c.conversationId));
-  const activity = approvalActivity(deps, run);
+  const message = approvalMessage(deps, run);
   const record = (conversationId: string, activityId: string) =>
     deps.runs.update(run.incidentName, run.runId, (r) => ({ ...r, approvalCards: [...r.approvalCards, { conversationId, activityId }] }));
   let places = sent.size;
-  for (const card of await deps.cards.list(run.incidentName)) {
-    if (card.state !== 'posted' || !card.activityId || sent.has(card.conversationId)) continue;
-    await record(card.conversationId, await deps.delivery.reply(card.conversationId, card.activityId, activity));
+  for (const card of await deps.cards.cardsOf(run.incidentName)) {
+    if (sent.has(card.conversationId)) continue;
+    await record(card.conversationId, await deps.delivery.reply(card.conversationId, card.activityId, message));
     sent.add(card.conversationId);
     places += 1;
   }
   for (const conversationId of await deps.approverChats(run)) {
     if (sent.has(conversationId)) continue;
-    await record(conversationId, await deps.delivery.post(conversationId, activity));
+    await record(conversationId, await deps.delivery.post(conversationId, message));
     sent.add(conversationId);
     places += 1;
   }
@@ -68,8 +69,8 @@ export async function notifyRunChanged(deps: RunNotifierDeps, ref: PlaybookRunRe
   // A note only for the status this event is about: a later status has its own event.
   await attempt('update the incident cards', () => deps.publisher.publish(run.incidentName, ref.status === run.status ? threadNote(run) : undefined));
   const updateApprovalCards = async (current: PlaybookRun) => {
-    const activity = approvalActivity(deps, current);
-    for (const c of current.approvalCards) await attempt('update an approval card', () => deps.delivery.update(c.conversationId, c.activityId, activity));
+    const message = approvalMessage(deps, current);
+    for (const c of current.approvalCards) await attempt('update an approval card', () => deps.delivery.update(c.conversationId, c.activityId, message));
   };
   if (run.status === 'awaiting-approval') {
     await attempt('send the approval cards', () => sendApprovalCards(deps, run));

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
-import { encodeKey, statusOf } from '../storage/keys';
+import { asEntityTable, storageUnavailable, type EntityTable } from '../storage/entity-table';
+import { encodeKey } from '../storage/keys';
 import { entityKey } from './applicability';
 import type { PlaybookRun } from './playbook';
 
@@ -35,129 +36,95 @@ export function activeKey(run: Pick<PlaybookRun, 'incidentName' | 'playbookId' |
   return `${encodeKey(run.incidentName)}|${run.playbookId}|${entityKey(run.entity)}`;
 }
 
-function storageError(err: unknown): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
-}
-
-export class PlaybookRunStore {
-  constructor(private readonly table: TableClient) {}
-
+/** Playbook runs and their one-run-at-a-time locks. */
+export interface PlaybookRunStore {
   /** Takes the lock and stores the run; when another run holds the lock, returns that run. */
-  async create(run: PlaybookRun): Promise<CreateResult> {
-    const lock = { partitionKey: activePartition, rowKey: activeKey(run), runId: run.runId, incidentName: run.incidentName, createdAt: run.requestedAt };
-    try {
-      await this.table.createEntity(lock);
-    } catch (err) {
-      if (statusOf(err) !== 409) throw storageError(err);
-      const holder = await this.activeFor(run);
-      return { created: false, existing: holder ? await this.get(holder.incidentName, holder.runId) : undefined };
-    }
-    try {
-      await this.table.createEntity({ partitionKey: indexPartition, rowKey: run.runId, incidentName: run.incidentName });
-      const res = await this.table.createEntity({ partitionKey: runPartition(run.incidentName), rowKey: run.runId, ...this.columns(run) });
-      return { created: true, stored: { run, etag: res.etag ?? '' } };
-    } catch (err) {
-      await this.table.deleteEntity(activePartition, lock.rowKey).catch(() => undefined);
-      throw storageError(err);
-    }
-  }
-
-  async get(incidentName: string, runId: string): Promise<StoredRun | undefined> {
-    try {
-      const e = await this.table.getEntity<Record<string, unknown>>(runPartition(incidentName), runId);
-      return this.fromEntity(e);
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
-  }
-
-  async findById(runId: string): Promise<StoredRun | undefined> {
-    try {
-      const index = await this.table.getEntity<{ incidentName?: string }>(indexPartition, runId);
-      return typeof index.incidentName === 'string' ? this.get(index.incidentName, runId) : undefined;
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
-  }
-
+  create(run: PlaybookRun): Promise<CreateResult>;
+  get(incidentName: string, runId: string): Promise<StoredRun | undefined>;
+  findById(runId: string): Promise<StoredRun | undefined>;
   /** The incident's runs, newest first. */
-  async listForIncident(incidentName: string, limit = 50): Promise<StoredRun[]> {
-    const out: StoredRun[] = [];
-    const filter = `PartitionKey eq '${runPartition(incidentName).replace(/'/g, "''")}'`;
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push(this.fromEntity(e));
-        if (out.length >= 1000) break;
-      }
-    } catch (err) {
-      throw storageError(err);
-    }
-    return out.sort((a, b) => b.run.requestedAt.localeCompare(a.run.requestedAt)).slice(0, limit);
-  }
-
+  listForIncident(incidentName: string, limit?: number): Promise<StoredRun[]>;
   /**
    * Read-modify-write with the etag: `change` returns the new run, or undefined to leave it.
    * Undefined when the run does not exist or nothing changed.
    */
+  update(incidentName: string, runId: string, change: (run: PlaybookRun) => PlaybookRun | undefined): Promise<{ before: PlaybookRun; after: PlaybookRun } | undefined>;
+  /** Frees the lock held by `run` (never one a newer run holds). */
+  release(run: PlaybookRun): Promise<void>;
+  activeFor(run: Pick<PlaybookRun, 'incidentName' | 'playbookId' | 'entity'>): Promise<ActiveRunRef | undefined>;
+  /** Every run holding a lock (the deadline sweeper's work list). */
+  listActive(limit?: number): Promise<ActiveRunRef[]>;
+  /** Drops a lock whose run was never stored (a crash between the two writes). */
+  dropOrphanLock(ref: ActiveRunRef): Promise<void>;
+}
+
+export class TablePlaybookRunStore implements PlaybookRunStore {
+  private readonly table: EntityTable;
+
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
+  }
+
+  async create(run: PlaybookRun): Promise<CreateResult> {
+    const lock = { partitionKey: activePartition, rowKey: activeKey(run), runId: run.runId, incidentName: run.incidentName, createdAt: run.requestedAt };
+    if (!(await this.table.create(lock)).created) {
+      const holder = await this.activeFor(run);
+      return { created: false, existing: holder ? await this.get(holder.incidentName, holder.runId) : undefined };
+    }
+    try {
+      const index = await this.table.create({ partitionKey: indexPartition, rowKey: run.runId, incidentName: run.incidentName });
+      const res = index.created ? await this.table.create({ partitionKey: runPartition(run.incidentName), rowKey: run.runId, ...this.columns(run) }) : index;
+      if (!res.created) throw new Error(`playbook run ${run.runId} is stored already`);
+      return { created: true, stored: { run, etag: res.etag } };
+    } catch (err) {
+      await this.table.delete(activePartition, lock.rowKey).catch(() => undefined);
+      throw storageUnavailable(err);
+    }
+  }
+
+  async get(incidentName: string, runId: string): Promise<StoredRun | undefined> {
+    const e = await this.table.get(runPartition(incidentName), runId);
+    return e && this.fromEntity(e);
+  }
+
+  async findById(runId: string): Promise<StoredRun | undefined> {
+    const index = await this.table.get(indexPartition, runId);
+    return typeof index?.incidentName === 'string' ? this.get(index.incidentName, runId) : undefined;
+  }
+
+  async listForIncident(incidentName: string, limit = 50): Promise<StoredRun[]> {
+    const out = (await this.table.list({ partitionKey: runPartition(incidentName) }, 1000)).map((e) => this.fromEntity(e));
+    return out.sort((a, b) => b.run.requestedAt.localeCompare(a.run.requestedAt)).slice(0, limit);
+  }
+
   async update(incidentName: string, runId: string, change: (run: PlaybookRun) => PlaybookRun | undefined): Promise<{ before: PlaybookRun; after: PlaybookRun } | undefined> {
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       const stored = await this.get(incidentName, runId);
       if (!stored) return undefined;
       const next = change(stored.run);
       if (!next) return undefined;
-      try {
-        await this.table.updateEntity({ partitionKey: runPartition(incidentName), rowKey: runId, ...this.columns(next) }, 'Replace', { etag: stored.etag });
-        return { before: stored.run, after: next };
-      } catch (err) {
-        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw storageError(err);
-      }
+      const entity = { partitionKey: runPartition(incidentName), rowKey: runId, ...this.columns(next) };
+      if (await this.table.update(entity, { mode: 'replace', etag: stored.etag })) return { before: stored.run, after: next };
     }
     throw new ArgusError('ARGUS_CONFLICT', `playbook run ${runId} kept changing; try again`);
   }
 
-  /** Frees the lock held by `run` (never one a newer run holds). */
   async release(run: PlaybookRun): Promise<void> {
-    try {
-      const lock = await this.table.getEntity<{ runId?: string }>(activePartition, activeKey(run));
-      if (lock.runId === run.runId) await this.table.deleteEntity(activePartition, activeKey(run), { etag: lock.etag });
-    } catch (err) {
-      if (statusOf(err) !== 404 && statusOf(err) !== 412) throw storageError(err);
-    }
+    const lock = await this.table.get(activePartition, activeKey(run));
+    if (lock && lock.runId === run.runId) await this.table.delete(activePartition, activeKey(run), lock.etag);
   }
 
   async activeFor(run: Pick<PlaybookRun, 'incidentName' | 'playbookId' | 'entity'>): Promise<ActiveRunRef | undefined> {
-    try {
-      const e = await this.table.getEntity<Record<string, unknown>>(activePartition, activeKey(run));
-      return this.refOf(e);
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
+    const e = await this.table.get(activePartition, activeKey(run));
+    return e && this.refOf(e);
   }
 
-  /** Every run holding a lock (the deadline sweeper's work list). */
   async listActive(limit = 5000): Promise<ActiveRunRef[]> {
-    const out: ActiveRunRef[] = [];
-    try {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${activePartition}'` } })) {
-        out.push(this.refOf(e));
-        if (out.length >= limit) break;
-      }
-    } catch (err) {
-      throw storageError(err);
-    }
-    return out;
+    return (await this.table.list({ partitionKey: activePartition }, limit)).map((e) => this.refOf(e));
   }
 
-  /** Drops a lock whose run was never stored (a crash between the two writes). */
   async dropOrphanLock(ref: ActiveRunRef): Promise<void> {
-    try {
-      await this.table.deleteEntity(activePartition, ref.key);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw storageError(err);
-    }
+    await this.table.delete(activePartition, ref.key);
   }
 
   private refOf(e: Record<string, unknown>): ActiveRunRef {

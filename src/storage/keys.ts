@@ -1,4 +1,4 @@
-import { RestError } from '@azure/data-tables';
+import { statusOf } from '../net/status';
 
 /*
  * Table Storage key rules: PartitionKey and RowKey may not contain / \ # ? or control characters
@@ -42,16 +42,6 @@ export function timeFromInvertedKey(key: string): Date {
 export function padSeq(seq: number, digits = 12): string {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`bad sequence number: ${seq}`);
   return String(seq).padStart(digits, '0');
-}
-
-/** HTTP status of an Azure SDK RestError (or anything carrying a numeric statusCode). */
-export function statusOf(err: unknown): number | undefined {
-  if (err instanceof RestError) return err.statusCode;
-  if (typeof err === 'object' && err !== null) {
-    const status = (err as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number') return status;
-  }
-  return undefined;
 }
 
 /** 409: the entity (or table) already exists — createEntity's idempotency lock. */

@@ -1,7 +1,7 @@
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { ArgusError } from '../errors/catalog';
 import type { QueueConnection } from './open-table-store';
-import { statusOf } from './keys';
+import { statusOf } from '../net/status';
 
 /** Queue names Argus uses (lower-case, as Azure requires). */
 export const queueNames = {

@@ -1,5 +1,5 @@
 import { ArgusError } from '../errors/catalog';
-import { isLoopbackAddress } from '../ingress/loopback';
+import { isLoopbackAddress } from '../net/loopback';
 
 /**
  * Which Bot Connector hosts Argus talks to. Every outbound Bot Connector call carries the bot's

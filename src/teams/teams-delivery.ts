@@ -1,11 +1,14 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import { ArgusError } from '../errors/catalog';
-import type { ArgusMetrics } from '../ingress/metrics';
+import type { ArgusMetrics } from '../observability/metrics';
+import { messageText } from '../cards/text';
 import type { Logger } from '../logging/logger';
-import { statusOf } from '../storage/keys';
+import { backoffMs, retryAfterMs, type HeaderSource } from '../net/retry';
+import { statusOf } from '../net/status';
 import type { TeamsRateLimiter } from './rate-limiter';
 import { baseConversationId, type ConversationStore, type StoredConversation } from './conversation-store';
+import type { AdaptiveCard } from './registry';
 
 interface CallTarget {
   client: ConnectorClient;
@@ -13,12 +16,33 @@ interface CallTarget {
   reference: Partial<ConversationReference>;
 }
 
-/** Port: what the domain asks of Teams. Activities are plain Bot Framework activity objects. */
+/**
+ * What Argus sends: an Adaptive Card (with the summary Teams shows in notifications), or a text
+ * message. Text carries words from outside Argus (ITSM notes, comments, playbook results, names
+ * from Sentinel), so it goes as plain text: rendered as markdown, `[Re-authenticate](https://…)`
+ * written by a ticket's reporter would be a link from the trusted bot.
+ */
+export type TeamsMessage = { card: AdaptiveCard; summary?: string } | { text: string };
+
+/** Port: what the domain asks of Teams. */
 export interface TeamsDelivery {
-  post(conversationId: string, activity: Partial<Activity>): Promise<string>;
-  update(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void>;
+  post(conversationId: string, message: TeamsMessage): Promise<string>;
+  update(conversationId: string, activityId: string, message: TeamsMessage): Promise<void>;
   /** A reply in the thread of `parentActivityId` (a channel thread, or a reply in a chat). */
-  reply(conversationId: string, parentActivityId: string, activity: Partial<Activity>): Promise<string>;
+  reply(conversationId: string, parentActivityId: string, message: TeamsMessage): Promise<string>;
+}
+
+/** Longest text of one text message (Teams takes about 40 KB of UTF-16 per message). */
+const maxMessageLength = 8_000;
+
+/** The Bot Framework activity of a message. */
+export function messageActivity(message: TeamsMessage): Partial<Activity> {
+  if ('text' in message) return { type: 'message', text: messageText(message.text, maxMessageLength), textFormat: 'plain' };
+  return {
+    type: 'message',
+    summary: message.summary,
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: message.card }],
+  };
 }
 
 export interface BotDeliveryOptions {
@@ -50,9 +74,9 @@ export class BotTeamsDelivery implements TeamsDelivery {
    * in a chat it is a plain message. Never a reply: botbuilder's sendActivity inside a proactive
    * turn would reply to the continuation activity.
    */
-  post(conversationId: string, activity: Partial<Activity>): Promise<string> {
+  post(conversationId: string, message: TeamsMessage): Promise<string> {
     return this.call(conversationId, 'send', async ({ client, stored, reference }) => {
-      const outgoing = this.outgoing(activity, reference);
+      const outgoing = this.outgoing(message, reference);
       if (stored.kind === 'channel') {
         const res = await client.conversations.createConversation({
           isGroup: true,
@@ -67,16 +91,16 @@ export class BotTeamsDelivery implements TeamsDelivery {
     });
   }
 
-  async update(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
+  async update(conversationId: string, activityId: string, message: TeamsMessage): Promise<void> {
     await this.call(conversationId, 'update', async ({ client, stored, reference }) => {
-      await client.conversations.updateActivity(stored.conversationId, activityId, { ...this.outgoing(activity, reference), id: activityId });
+      await client.conversations.updateActivity(stored.conversationId, activityId, { ...this.outgoing(message, reference), id: activityId });
       return activityId;
     });
   }
 
-  reply(conversationId: string, parentActivityId: string, activity: Partial<Activity>): Promise<string> {
+  reply(conversationId: string, parentActivityId: string, message: TeamsMessage): Promise<string> {
     return this.call(conversationId, 'reply', async ({ client, stored, reference }) => {
-      const outgoing = this.outgoing(activity, reference);
+      const outgoing = this.outgoing(message, reference);
       // In a channel, a thread reply is a message to `<channel>;messageid=<root>`.
       if (stored.kind === 'channel')
         return (await client.conversations.sendToConversation(`${stored.conversationId};messageid=${parentActivityId}`, outgoing)).id ?? '';
@@ -84,8 +108,8 @@ export class BotTeamsDelivery implements TeamsDelivery {
     });
   }
 
-  private outgoing(activity: Partial<Activity>, reference: Partial<ConversationReference>): Partial<Activity> {
-    return { type: 'message', ...activity, from: reference.bot, channelId: reference.channelId, serviceUrl: reference.serviceUrl };
+  private outgoing(message: TeamsMessage, reference: Partial<ConversationReference>): Partial<Activity> {
+    return { type: 'message', ...messageActivity(message), from: reference.bot, channelId: reference.channelId, serviceUrl: reference.serviceUrl };
   }
 
   private async target(conversationId: string): Promise<{ stored: StoredConversation; reference: Partial<ConversationReference> }> {
@@ -133,7 +157,7 @@ export class BotTeamsDelivery implements TeamsDelivery {
         const status = statusOf(err);
         this.options.metrics.teamsCalls.inc({ kind, status: String(status ?? 'error') });
         if (!status || !retryable.has(status) || attempt >= maxAttempts) throw err;
-        const wait = retryAfterMs(err) ?? Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        const wait = connectorRetryAfterMs(err) ?? backoffMs(attempt, { baseDelayMs: 500, maxDelayMs: 30_000 });
         this.options.logger.warn({ status, attempt, waitMs: Math.round(wait), conversation: key }, 'Bot Connector call throttled or failed; retrying');
         // The whole conversation waits, not just this call.
         this.options.limiter.pause(key, wait);
@@ -155,12 +179,8 @@ function withoutSdkRetries(client: ConnectorClient): void {
   pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }
 
-function retryAfterMs(err: unknown): number | undefined {
-  const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
-  const value = headers?.get?.('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.min(120_000, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, Math.min(120_000, date - Date.now())) : undefined;
+/** The Bot Connector's Retry-After, at most two minutes. */
+function connectorRetryAfterMs(err: unknown): number | undefined {
+  const wait = retryAfterMs((err as { response?: { headers?: HeaderSource } }).response?.headers);
+  return wait === undefined ? undefined : Math.min(120_000, wait);
 }

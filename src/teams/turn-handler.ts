@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import type { AuditLog } from '../audit/audit-log';
 import { ArgusError, toArgusError } from '../errors/catalog';
-import type { ArgusMetrics } from '../ingress/metrics';
+import type { ArgusMetrics } from '../observability/metrics';
 import type { Logger } from '../logging/logger';
 import { actorFromActivity, parseCommandText } from './actor';
 import type { Authorizer } from './authorize';

@@ -1,96 +1,93 @@
-import type { AppContext, Feature } from '../app/context';
-import type { IncidentWritebackPayload } from '../events/event-map';
-import { createWebhookHandler } from '../ingress/webhook-handler';
-import { tableNames } from '../storage/table-store';
+import type { FeatureParts } from '../app/feature';
+import type { FileConfig } from '../config/file-schema';
+import type { EventHandler, EventsOf } from '../events/router';
 import { jiraWebhookSpec } from './jira/jira-webhook';
 import { KeyedLock } from './keyed-lock';
 import { serviceNowWebhookSpec } from './servicenow/servicenow-callback';
 import { StateMap } from './servicenow/servicenow-record';
 import { providerLabels } from './ticket';
-import { registerTicketActions } from './ticket-actions';
-import { registerTicketCommands } from './ticket-commands';
+import { ticketActions } from './ticket-actions';
+import { ticketCommands } from './ticket-commands';
 import { TicketInbound } from './ticket-inbound';
-import { TicketLinkStore } from './ticket-link-store';
 import { TicketScheduler } from './ticket-scheduler';
 import { ticketSectionFor } from './ticket-section-view';
 import { TicketSweeper } from './ticket-sweeper';
-import { createTicketSystem } from './ticket-system-factory';
+import type { TicketSystem } from './ticket-system';
 import type { TicketingContext } from './ticketing-context';
 import { TicketWorker } from './ticket-worker';
-import { createUserEmailResolver } from './user-email';
+
+export interface TicketingDeps extends Omit<TicketingContext, 'system' | 'lock' | 'policy'> {
+  itsm: FileConfig['itsm'];
+  /** Absent when itsm.provider is none: only the lookup commands, which say so. */
+  system: TicketSystem | undefined;
+  publisher: TicketingContext['publisher'] & Parameters<typeof ticketActions>[0]['publisher'];
+}
+
+export interface TicketingHandlers {
+  /** Open the ticket the policy wants, or bring it in line with the incident (reads the stored version). */
+  followIncident: EventHandler<EventsOf<'sentinel.incident'>>;
+  /** The same after an engineer's change from a card, never failing the write-back. */
+  followCardChange: EventHandler<'incident.writeback.requested'>;
+  /** Ticket work: create or update the ticket in the ITSM, parked with backoff while it is down. */
+  doWork: EventHandler<'ticket.work.requested'>;
+  /** A change made in the ITSM, applied to the incident by the sync rules. */
+  applyItsmChange: EventHandler<'itsm.ticket.updated'>;
+}
+
+export interface TicketingFeature extends FeatureParts {
+  /** Absent without an ITSM. */
+  handlers?: TicketingHandlers;
+}
 
 /** Bidirectional ITSM sync: ServiceNow or Jira Service Management tickets kept in step with incidents. */
-export const ticketingFeature: Feature = {
-  name: 'ticketing',
-  tables: [tableNames.tickets],
-  register(ctx: AppContext) {
-    const itsm = ctx.config.file.itsm;
-    const log = ctx.logger.child({ feature: 'ticketing' });
-    const links = new TicketLinkStore(ctx.store.client(tableNames.tickets));
-    const emails = createUserEmailResolver({
-      homeTenantId: ctx.config.file.tenantId,
-      emails: itsm.emails,
-      graph: { endpoint: ctx.config.file.graph.endpoint, scope: ctx.config.file.graph.scope, credential: ctx.credential },
-      logger: log,
-    });
-    const system = createTicketSystem(itsm, ctx.secrets, log);
-    registerTicketCommands(ctx.registry, { links, incidents: ctx.incidents, system, emails });
-    if (!system) return;
+export function createTicketingFeature(deps: TicketingDeps): TicketingFeature {
+  const { itsm, system } = deps;
+  const commands = ticketCommands({ links: deps.links, incidents: deps.incidents, system, emails: deps.emails });
+  if (!system) return { commands };
 
-    const tctx: TicketingContext = {
-      links,
-      incidents: ctx.incidents,
-      system,
-      audit: ctx.audit,
-      publisher: ctx.publisher,
-      intake: ctx.intake,
-      emails,
-      lock: new KeyedLock(),
-      logger: log,
-      policy: {
-        createFor: itsm.createFor,
-        resolveOnClose: itsm.resolveTicketOnClose,
-        retry: { baseMs: itsm.retry.baseSeconds * 1000, maxMs: itsm.retry.maxSeconds * 1000 },
+  const tctx: TicketingContext = {
+    ...deps,
+    system,
+    lock: new KeyedLock(),
+    policy: {
+      createFor: itsm.createFor,
+      resolveOnClose: itsm.resolveTicketOnClose,
+      retry: { baseMs: itsm.retry.baseSeconds * 1000, maxMs: itsm.retry.maxSeconds * 1000 },
+    },
+  };
+  const scheduler = new TicketScheduler(tctx);
+  const worker = new TicketWorker(tctx);
+  const inbound = new TicketInbound(tctx);
+  const provider = providerLabels[system.provider];
+
+  return {
+    handlers: {
+      followIncident: (event, hc) => scheduler.onIncidentChanged(event.payload.incident.name, { eventId: event.id, correlationId: hc.correlationId }),
+      async followCardChange(event, hc) {
+        const p = event.payload;
+        try {
+          await scheduler.onIncidentChanged(p.incidentName, { eventId: event.id, correlationId: hc.correlationId, comment: p.comment, actorName: p.actor.name });
+        } catch (err) {
+          // Throwing would retry the whole event, and with it the Sentinel write-back (a second comment there).
+          hc.log.error({ err, incident: p.incidentName }, 'could not queue ticket work after a card action');
+        }
       },
-    };
-    const scheduler = new TicketScheduler(tctx);
-    const worker = new TicketWorker(tctx);
-    const inbound = new TicketInbound(tctx);
-
-    ctx.router.on('ticket.work.requested', (event, hc) => worker.run(event.payload, hc));
-    ctx.router.on('itsm.ticket.updated', (event, hc) => inbound.handle(event.payload, hc));
-    // Runs after the incident domain stored the version: the policy and the sync read the stored incident.
-    ctx.router.on('sentinel.incident', async (event, hc) => {
-      const { incident } = event.payload as { incident: { name: string } };
-      await scheduler.onIncidentChanged(incident.name, { eventId: event.id, correlationId: hc.correlationId });
-    });
-    ctx.router.on('incident.writeback.requested', async (event, hc) => {
-      const p: IncidentWritebackPayload = event.payload;
-      try {
-        await scheduler.onIncidentChanged(p.incidentName, { eventId: event.id, correlationId: hc.correlationId, comment: p.comment, actorName: p.actor.name });
-      } catch (err) {
-        // Throwing would retry the whole event, and with it the Sentinel write-back (a second comment there).
-        hc.log.error({ err, incident: p.incidentName }, 'could not queue ticket work after a card action');
-      }
-    });
-
-    if (system.provider === 'servicenow') {
-      const spec = serviceNowWebhookSpec(new StateMap(itsm.servicenow?.states ?? {}));
-      ctx.routes.push({ method: 'POST', path: '/api/webhooks/itsm/servicenow', readsBody: true, handler: createWebhookHandler(spec, ctx.webhookDeps) });
-    } else {
-      const spec = jiraWebhookSpec(itsm.jira?.correlationField ?? 'labels');
-      ctx.routes.push({ method: 'POST', path: '/api/webhooks/itsm/jira', readsBody: true, handler: createWebhookHandler(spec, ctx.webhookDeps) });
-    }
-
-    const provider = providerLabels[system.provider];
-    ctx.publisher.decorate(async (record, viewer) => {
-      const mayCreate = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
-      return { ticket: ticketSectionFor(await links.get(record.incident.name), record.incident, { provider, mayCreate }) };
-    });
-    registerTicketActions(ctx.registry, { incidents: ctx.incidents, publisher: ctx.publisher, scheduler, provider: system.provider });
-
-    const sweeper = new TicketSweeper({ links, scheduler, intervalMs: itsm.retry.sweepSeconds * 1000, logger: log });
-    sweeper.start();
-    ctx.onStop(() => sweeper.stop());
-  },
-};
+      doWork: (event, hc) => worker.run(event.payload, hc),
+      applyItsmChange: (event, hc) => inbound.handle(event.payload, hc),
+    },
+    webhooks: [
+      system.provider === 'servicenow'
+        ? { route: 'itsm-servicenow', spec: serviceNowWebhookSpec(new StateMap(itsm.servicenow?.states ?? {})) }
+        : { route: 'itsm-jira', spec: jiraWebhookSpec(itsm.jira?.correlationField ?? 'labels') },
+    ],
+    actions: ticketActions({ incidents: deps.incidents, publisher: deps.publisher, scheduler, provider: system.provider }),
+    commands,
+    cardSections: [
+      async (record, viewer) => {
+        const mayCreate = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
+        return { ticket: ticketSectionFor(await deps.links.get(record.incident.name), record.incident, { provider, mayCreate }) };
+      },
+    ],
+    background: [new TicketSweeper({ links: deps.links, scheduler, intervalMs: itsm.retry.sweepSeconds * 1000, logger: deps.logger })],
+  };
+}

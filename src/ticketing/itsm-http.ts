@@ -1,13 +1,14 @@
-import axios, { isAxiosError } from 'axios';
 import { ArgusError } from '../errors/catalog';
-import { retryAfterMs } from '../incidents/sentinel-request';
 import type { Logger } from '../logging/logger';
+import { createHttpClient } from '../net/http-client';
+import { retryAfterMs } from '../net/retry';
 
 /**
- * One ITSM REST call with retries of transient failures: 429 honouring Retry-After, 5xx and
- * network errors with exponential backoff and jitter. Whatever is still failing after the budget
- * is thrown as an ItsmCallError that says whether it is transient (the ITSM is down or busy:
- * the ticket work waits and retries later) or permanent (the ITSM refused the request).
+ * One ITSM REST call on the shared HTTP client, with retries of transient failures: 429 honouring
+ * Retry-After, 5xx and network errors with exponential backoff and jitter. Whatever is still
+ * failing after the budget is thrown as an ItsmCallError that says whether it is transient (the
+ * ITSM is down or busy: the ticket work waits and retries later) or permanent (the ITSM refused
+ * the request).
  */
 
 export interface ItsmRetryBudget {
@@ -88,13 +89,6 @@ export interface ItsmHttpOptions {
 
 export type ItsmRequester = (call: ItsmCall) => Promise<ItsmResponse>;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function backoffMs(attempt: number, budget: ItsmRetryBudget): number {
-  const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
 /** Basic auth over plain http would hand the password to anyone on the path: https, or loopback for local tests. */
 export function assertSecureBaseUrl(value: string, configPath: string): URL {
   const url = new URL(value);
@@ -107,66 +101,49 @@ export function assertSecureBaseUrl(value: string, configPath: string): URL {
 }
 
 export function createItsmRequester(options: ItsmHttpOptions): ItsmRequester {
-  const http = axios.create({ timeout: options.timeoutMs ?? 20_000, maxRedirects: 0, validateStatus: () => true });
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const { peer, log } = options;
+  const { peer } = options;
+  const target = (call: { method: string; url: string }) => `${call.method} ${call.url.split('?')[0]}`;
+  const http = createHttpClient({
+    peer,
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? 20_000,
+    headers: { accept: 'application/json' },
+    authorization: options.authorization,
+    refreshOn401: true,
+    // A 503 says the ITSM did not take the request on: retried even when it must not run twice.
+    retryStatus: (status, idempotent) => status === 429 || (status >= 500 && (idempotent || status === 503)),
+    errors: {
+      unreachable: (f) => new ItsmCallError(`${peer} could not be reached (${f.code}) on ${target(f.call)}`, { peer, transient: true, cause: new Error(f.code) }),
+      exhausted: ({ response: res, attempt, retryAfterMs: wait }) =>
+        new ItsmCallError(`${peer} answered ${res.status} after ${attempt} attempt(s): ${options.describeError(res.status, res.data)}`, {
+          peer,
+          transient: true,
+          peerStatus: res.status,
+          retryAfterMs: wait ?? retryAfterMs(res.headers),
+        }),
+    },
+    ...(options.log ? { log: options.log } : {}),
+  });
 
   return async function request(call: ItsmCall): Promise<ItsmResponse> {
     const budget = call.budget ?? backgroundBudget;
-    const idempotent = call.idempotent ?? call.method !== 'POST';
-    const where = { method: call.method, path: call.path };
-    let refreshed = false;
-    for (let attempt = 1; ; attempt += 1) {
-      let res: ItsmResponse;
-      try {
-        const headers: Record<string, string> = { accept: 'application/json' };
-        if (!call.anonymous) headers.authorization = await options.authorization({ refresh: refreshed });
-        let data: unknown = call.body;
-        if (call.form) {
-          headers['content-type'] = 'application/x-www-form-urlencoded';
-          data = new URLSearchParams(call.form).toString();
-        } else if (call.body !== undefined) headers['content-type'] = 'application/json';
-        const params = call.query ? Object.fromEntries(Object.entries(call.query).filter(([, v]) => v !== undefined)) : undefined;
-        const r = await http.request({ method: call.method, url: `${base}${call.path}`, params, data, headers, timeout: budget.timeoutMs });
-        res = { status: r.status, data: r.data, headers: r.headers as Record<string, unknown> };
-      } catch (err) {
-        if (err instanceof ArgusError) throw err;
-        // The axios error holds the request config, Authorization header included: keep only its code.
-        const code = isAxiosError(err) ? (err.code ?? 'ERR_NETWORK') : 'ERR_NETWORK';
-        const certainlyNotSent = code === 'ECONNREFUSED';
-        if (attempt >= budget.attempts || (!idempotent && !certainlyNotSent))
-          throw new ItsmCallError(`${peer} could not be reached (${code}) on ${call.method} ${call.path.split('?')[0]}`, { peer, transient: true, cause: new Error(code) });
-        const delay = backoffMs(attempt, budget);
-        log?.warn({ ...where, attempt, code, delayMs: Math.round(delay) }, `${peer} call failed; retrying`);
-        await sleep(delay);
-        continue;
-      }
-      if (res.status === 401 && !refreshed && !call.anonymous) {
-        // An expired OAuth token: fetch a new one once before calling the credentials wrong.
-        refreshed = true;
-        attempt -= 1;
-        continue;
-      }
-      const retryable = res.status === 429 || (res.status >= 500 && (idempotent || res.status === 503));
-      if (!retryable) {
-        if (res.status >= 400)
-          throw new ItsmCallError(`${peer} refused ${call.method} ${call.path.split('?')[0]}: ${res.status} ${options.describeError(res.status, res.data)}`, {
-            peer,
-            transient: false,
-            peerStatus: res.status,
-          });
-        return res;
-      }
-      const wait = res.status === 429 ? retryAfterMs(res.headers) : undefined;
-      if (attempt >= budget.attempts || (wait !== undefined && wait > budget.maxRetryAfterMs)) {
-        throw new ItsmCallError(
-          `${peer} answered ${res.status} after ${attempt} attempt(s): ${options.describeError(res.status, res.data)}`,
-          { peer, transient: true, peerStatus: res.status, retryAfterMs: wait ?? retryAfterMs(res.headers) },
-        );
-      }
-      const delay = wait ?? backoffMs(attempt, budget);
-      log?.warn({ ...where, attempt, status: res.status, delayMs: Math.round(delay) }, `${peer} answered ${res.status}; retrying`);
-      await sleep(delay);
-    }
+    const res = await http({
+      method: call.method,
+      url: call.path,
+      query: call.query,
+      body: call.body,
+      form: call.form,
+      idempotent: call.idempotent ?? call.method !== 'POST',
+      anonymous: call.anonymous,
+      retry: budget,
+      timeoutMs: budget.timeoutMs,
+    });
+    if (res.status >= 400)
+      throw new ItsmCallError(`${peer} refused ${call.method} ${call.path.split('?')[0]}: ${res.status} ${options.describeError(res.status, res.data)}`, {
+        peer,
+        transient: false,
+        peerStatus: res.status,
+      });
+    return res;
   };
 }

@@ -1,7 +1,7 @@
 import type { CardPublisher } from '../incidents/card-publisher';
 import { viewerOf } from '../incidents/incident-actions';
 import type { IncidentRepository } from '../incidents/incident-repository';
-import type { TeamsRegistry } from '../teams/registry';
+import type { CardActionDefinition } from '../teams/registry';
 import type { TicketScheduler } from './ticket-scheduler';
 import { providerLabels, type TicketProvider } from './ticket';
 
@@ -18,8 +18,9 @@ export interface TicketActionDeps {
  * The Create ticket button (responder): records that a ticket is owed and queues the work, then
  * answers at once with the card showing the ticket as pending; the ITSM call happens in the background.
  */
-export function registerTicketActions(registry: TeamsRegistry, deps: TicketActionDeps): void {
-  registry.action({
+export function ticketActions(deps: TicketActionDeps): CardActionDefinition[] {
+  const actions: CardActionDefinition[] = [];
+  actions.push({
     verb: ticketVerbs.create,
     role: 'responder',
     needsIncident: true,
@@ -44,4 +45,5 @@ export function registerTicketActions(registry: TeamsRegistry, deps: TicketActio
       return { card: await deps.publisher.render({ ...record, notice }, viewerOf(ctx)) };
     },
   });
+  return actions;
 }

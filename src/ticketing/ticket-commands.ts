@@ -4,7 +4,7 @@ import { plain } from '../cards/text';
 import type { CardNotice } from '../cards/views';
 import type { TicketCardIncident, TicketCardTicket, TicketListRowView } from '../cards/ticket-views';
 import type { IncidentRepository } from '../incidents/incident-repository';
-import type { CommandReply, TeamsRegistry } from '../teams/registry';
+import type { CommandReply, CommandDefinition } from '../teams/registry';
 import { ItsmCallError } from './itsm-http';
 import { isTicketOpen, parseTicketNumber, providerLabels, ticketNumberFormats, type Ticket } from './ticket';
 import type { TicketLinkStore } from './ticket-link-store';
@@ -42,7 +42,8 @@ const notice = (title: string, text: string, style: 'warning' | 'attention' | 'd
  * `ticket <number>` (any ticket of the ITSM, read live, with its incident when there is one),
  * `tickets` (open, linked to incidents) and `tickets mine`.
  */
-export function registerTicketCommands(registry: TeamsRegistry, deps: TicketCommandDeps): void {
+export function ticketCommands(deps: TicketCommandDeps): CommandDefinition[] {
+  const commands: CommandDefinition[] = [];
   const { links, incidents, system } = deps;
   const where = system ? providerLabels[system.provider] : 'the ITSM';
 
@@ -56,7 +57,7 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
 
   const noItsm = () => notice('No ITSM', 'Ticketing is not configured (itsm.provider is none).', 'default');
 
-  registry.command({
+  commands.push({
     name: 'ticket',
     usage: 'ticket <number>',
     summary: 'Look up one ITSM ticket, e.g. ticket INC0012345 or ticket SOC-123',
@@ -94,7 +95,7 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
     },
   });
 
-  registry.command({
+  commands.push({
     name: 'tickets',
     usage: 'tickets [mine]',
     summary: 'Open tickets linked to incidents; "tickets mine": the ones assigned to you',
@@ -127,4 +128,5 @@ export function registerTicketCommands(registry: TeamsRegistry, deps: TicketComm
       }
     },
   });
+  return commands;
 }

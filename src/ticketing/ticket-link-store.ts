@@ -1,20 +1,30 @@
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
-import { encodeKey, statusOf } from '../storage/keys';
+import { and, asEntityTable, eq, le, saveEntity, type Condition, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { encodeKey } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
 import { isTicketOpen, type TicketProvider } from './ticket';
 import type { StoredTicketLink, TicketLink } from './ticket-link';
-import { listEntitiesWhere } from '../storage/list-entities';
 
 const partition = 'link';
 const maxSaveAttempts = 5;
 
-function storageError(err: unknown): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+/** The link of each incident to its ITSM ticket. */
+export interface TicketLinkStore {
+  get(incidentName: string): Promise<StoredTicketLink | undefined>;
+  /** Creates (expectedEtag undefined) or replaces the link; undefined when another writer got there first. */
+  save(link: TicketLink, expectedEtag: string | undefined): Promise<string | undefined>;
+  /**
+   * Read-modify-write with etag retries: `change` gets the stored link (or undefined) and answers
+   * the new link, or undefined to leave it as it is.
+   */
+  mutate(incidentName: string, change: (current: StoredTicketLink | undefined) => TicketLink | undefined): Promise<StoredTicketLink | undefined>;
+  findByTicketId(provider: TicketProvider, ticketId: string): Promise<StoredTicketLink | undefined>;
+  findByNumber(number: string): Promise<StoredTicketLink | undefined>;
+  /** Linked tickets that are still open, most recently updated first. */
+  listOpen(limit?: number): Promise<StoredTicketLink[]>;
+  /** Links with work owed whose retry time has come (or that have none). */
+  listDue(now?: Date, limit?: number): Promise<StoredTicketLink[]>;
 }
 
 /**
@@ -22,19 +32,18 @@ function quote(value: string): string {
  * etag concurrency. Scalar columns (ticketId, number, state, ticketOpen, workOwed, retryAt) exist
  * for queries; the link itself is packed JSON.
  */
-export class TicketLinkStore {
-  constructor(private readonly table: TableClient) {}
+export class TableTicketLinkStore implements TicketLinkStore {
+  private readonly table: EntityTable;
 
-  async get(incidentName: string): Promise<StoredTicketLink | undefined> {
-    try {
-      return this.fromEntity(await this.table.getEntity<Record<string, unknown>>(partition, encodeKey(incidentName)));
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
   }
 
-  /** Creates (expectedEtag undefined) or replaces the link; undefined when another writer got there first. */
+  async get(incidentName: string): Promise<StoredTicketLink | undefined> {
+    const e = await this.table.get(partition, encodeKey(incidentName));
+    return e && this.fromEntity(e);
+  }
+
   async save(link: TicketLink, expectedEtag: string | undefined): Promise<string | undefined> {
     const entity = {
       partitionKey: partition,
@@ -48,20 +57,9 @@ export class TicketLinkStore {
       retryAt: link.work.retryAt ?? '',
       ...packJson(link, 'data'),
     };
-    try {
-      const res = expectedEtag ? await this.table.updateEntity(entity, 'Replace', { etag: expectedEtag }) : await this.table.createEntity(entity);
-      return res.etag;
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 409 || status === 412) return undefined;
-      throw storageError(err);
-    }
+    return saveEntity(this.table, entity, expectedEtag);
   }
 
-  /**
-   * Read-modify-write with etag retries: `change` gets the stored link (or undefined) and answers
-   * the new link, or undefined to leave it as it is.
-   */
   async mutate(incidentName: string, change: (current: StoredTicketLink | undefined) => TicketLink | undefined): Promise<StoredTicketLink | undefined> {
     for (let attempt = 0; attempt < maxSaveAttempts; attempt += 1) {
       const current = await this.get(incidentName);
@@ -74,34 +72,27 @@ export class TicketLinkStore {
   }
 
   async findByTicketId(provider: TicketProvider, ticketId: string): Promise<StoredTicketLink | undefined> {
-    return this.first(`PartitionKey eq '${partition}' and provider eq ${quote(provider)} and ticketId eq ${quote(ticketId)}`);
+    return (await this.list(and(eq('provider', provider), eq('ticketId', ticketId)), 1))[0];
   }
 
   async findByNumber(number: string): Promise<StoredTicketLink | undefined> {
-    return this.first(`PartitionKey eq '${partition}' and number eq ${quote(number.toUpperCase())}`);
+    return (await this.list(eq('number', number.toUpperCase()), 1))[0];
   }
 
-  /** Linked tickets that are still open, most recently updated first. */
   async listOpen(limit = 200): Promise<StoredTicketLink[]> {
-    const out = await this.list(`PartitionKey eq '${partition}' and state eq 'linked' and ticketOpen eq true`, 5000);
+    const out = await this.list(and(eq('state', 'linked'), eq('ticketOpen', true)), 5000);
     return out.sort((a, b) => (b.ticket?.updatedAt ?? b.requestedAt).localeCompare(a.ticket?.updatedAt ?? a.requestedAt)).slice(0, limit);
   }
 
-  /** Links with work owed whose retry time has come (or that have none). */
   async listDue(now = new Date(), limit = 100): Promise<StoredTicketLink[]> {
-    return this.list(`PartitionKey eq '${partition}' and workOwed eq true and retryAt le ${quote(now.toISOString())}`, limit);
+    return this.list(and(eq('workOwed', true), le('retryAt', now.toISOString())), limit);
   }
 
-  private async first(filter: string): Promise<StoredTicketLink | undefined> {
-    return (await this.list(filter, 1))[0];
+  private async list(where: Condition, limit: number): Promise<StoredTicketLink[]> {
+    return (await this.table.list({ partitionKey: partition, where }, limit)).map((e) => this.fromEntity(e));
   }
 
-  private list(filter: string, limit: number): Promise<StoredTicketLink[]> {
-    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e), limit);
-  }
-
-
-  private fromEntity(e: Record<string, unknown> & { etag?: string }): StoredTicketLink {
+  private fromEntity(e: StoredEntity): StoredTicketLink {
     return { ...unpackJson<TicketLink>(e, 'data'), etag: String(e.etag) };
   }
 }

@@ -4,6 +4,7 @@ import type { CardPublisher } from '../incidents/card-publisher';
 import type { Incident, Severity } from '../incidents/incident';
 import type { IncidentRepository } from '../incidents/incident-repository';
 import type { Logger } from '../logging/logger';
+import { backoffMs } from '../net/retry';
 import type { KeyedLock } from './keyed-lock';
 import { providerLabels } from './ticket';
 import type { TicketLink } from './ticket-link';
@@ -45,8 +46,7 @@ export function policyWantsTicket(incident: Incident, policy: TicketPolicy): boo
 
 /** Delay before the next try of parked work: exponential with jitter, never shorter than the ITSM's Retry-After. */
 export function parkDelayMs(attempts: number, policy: TicketPolicy, retryAfterMs?: number): number {
-  const ceiling = Math.min(policy.retry.maxMs, policy.retry.baseMs * 2 ** Math.max(0, attempts - 1));
-  const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
+  const jittered = backoffMs(Math.max(1, attempts), { baseDelayMs: policy.retry.baseMs, maxDelayMs: policy.retry.maxMs });
   return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.retry.maxMs));
 }
 

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { devAccountKey, devAccountName } from '../../src/storage/dev-account';
 import { startFakeBotConnector, testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { maxCallsInWindow, pool, stormIncident } from '../helpers/storm';

@@ -1,20 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../../src/config/load-config';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
 import { startArgus, type RunningArgus } from '../../src/main';
 import { startAzurite, type TestAzurite } from './azurite';
 import { startFakeBotConnector, type FakeBotConnector } from './fake-bot-connector';
+import { fixture } from './shared';
 import { installActivity, messageActivity, type ChannelSpot } from './teams-activities';
 import type { TestUser } from './fake-bot-connector';
 
-export const sharedFixtures = resolve(__dirname, '../../../shared/fixtures');
 export const webhookSecret = 'test-sentinel-webhook-secret';
 
 export function sentinelFixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(resolve(sharedFixtures, 'sentinel', name), 'utf8')) as Record<string, unknown>;
+  return fixture<Record<string, unknown>>(`sentinel/${name}`);
 }
 
 export interface Harness {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { waitFor } from './wait-for';
 
 export interface ArgusProcess {
   url: string;
@@ -23,16 +24,15 @@ export async function spawnArgus(env: Record<string, string | undefined>, cwd: s
   child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
   const exited = new Promise<number | string | null>((r) => child.on('exit', (code, signal) => r(code ?? signal)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const ready = async () => {
     if (child.exitCode !== null) throw new Error(`argus exited early: ${out}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`argus did not become ready: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+  };
+  await waitFor(ready, { what: `${url}/readyz`, timeoutMs, intervalMs: 100 }).catch((err: Error) => {
+    if (child.exitCode !== null) throw err;
+    child.kill('SIGKILL');
+    throw new Error(`argus did not become ready: ${out}`);
+  });
   return {
     url,
     child,

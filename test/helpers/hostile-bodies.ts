@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { computeSignature, signBody, signatureHeader } from '../../src/ingress/signature';
+import { computeSignature, signBody, signatureHeader } from '../../src/security/signature';
 
 /**
  * A generated corpus of hostile webhook requests: broken authentication, wrong content types,

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { Harness } from './argus-harness';
 import { botId, type TestUser } from './fake-bot-connector';
 
 /** Bot Framework activities as Teams sends them, addressed to a channel of a team. */
@@ -57,4 +59,29 @@ export function invokeActivity(spot: ChannelSpot, from: TestUser, verb: string, 
     replyToId,
     value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
   };
+}
+
+/** The body of Argus's answer to a card action: the refreshed card, or an error Teams shows. */
+export interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: any;
+}
+
+/**
+ * A press of a card button: posts the `adaptiveCard/action` invoke to /api/messages (replying to
+ * the card's activity `replyToId`) and resolves with the answer's body; the HTTP status must be
+ * 200, as Teams expects of every invoke.
+ */
+export async function invoke(
+  h: Pick<Harness, 'activity'>,
+  spot: ChannelSpot,
+  from: TestUser,
+  verb: string,
+  data: Record<string, unknown>,
+  replyToId?: string,
+): Promise<InvokeAnswer> {
+  const res = await h.activity(invokeActivity(spot, from, verb, data, replyToId));
+  assert.equal(res.status, 200, `invoke ${verb} answered ${res.status}: ${res.text}`);
+  return res.json as InvokeAnswer;
 }

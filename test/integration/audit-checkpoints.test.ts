@@ -8,7 +8,7 @@ import { TableClient } from '@azure/data-tables';
 import { hashRow, type AuditRow } from '../../src/audit/audit-record';
 import { rowFromEntity } from '../../src/audit/audit-table';
 import { checkpointEntity, checkpointPayload, type SignedCheckpoint } from '../../src/audit/checkpoint';
-import { CheckpointStore } from '../../src/audit/checkpoint-store';
+import { TableCheckpointStore } from '../../src/audit/checkpoint-store';
 import { AuditCheckpointer } from '../../src/audit/checkpoint-writer';
 import { localKeyId, localKeyFile, openLocalCheckpointSigner } from '../../src/audit/local-checkpoint-key';
 import { TableAuditLog } from '../../src/audit/table-audit-log';
@@ -42,7 +42,7 @@ async function chainWithCheckpoints(rows: number, everyRows = 10) {
   tables += 1;
   const client = await table(`AuditCp${tables}`);
   const signed = await table(`AuditCpSigned${tables}`);
-  const store = new CheckpointStore(signed);
+  const store = new TableCheckpointStore(signed);
   const signer = openLocalCheckpointSigner({ dataDir: join(dir, `key-${tables}`), logger: silent });
   let now = Date.UTC(2025, 5, 1, 12, 0, 0);
   const clock = () => new Date(now);

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { DefaultAzureCredential } from '@azure/identity';
 import { checkpointTableName } from '../../src/audit/checkpoint';
 import { startAuditCheckpoints } from '../../src/audit/checkpoint-setup';
-import { CheckpointStore } from '../../src/audit/checkpoint-store';
+import { TableCheckpointStore } from '../../src/audit/checkpoint-store';
 import { TableAuditLog } from '../../src/audit/table-audit-log';
 import { runCli } from '../../src/cli/main';
 import { loadConfig } from '../../src/config/load-config';
@@ -64,7 +64,7 @@ async function appendSigned(rows: number): Promise<Array<{ seq: number; kid: str
     await checkpointer.idle();
   }
   await checkpointer.stop();
-  return (await new CheckpointStore(store.client(checkpointTableName)).list(10)).map(({ seq, kid }) => ({ seq, kid }));
+  return (await new TableCheckpointStore(store.client(checkpointTableName)).list(10)).map(({ seq, kid }) => ({ seq, kid }));
 }
 
 async function argus(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,11 +3,12 @@ import { after, before, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { rejectionSummaryAction } from '../../src/audit/rejection-audit';
 import { loadConfig } from '../../src/config/load-config';
-import { signatureHeader } from '../../src/ingress/signature';
+import { signatureHeader } from '../../src/security/signature';
 import { createLogger } from '../../src/logging/logger';
 import { startArgus, type RunningArgus } from '../../src/main';
 import { tableNames } from '../../src/storage/table-store';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
+import { waitFor } from '../helpers/wait-for';
 
 let azurite: TestAzurite;
 let argus: RunningArgus;
@@ -37,16 +38,6 @@ async function auditRows(): Promise<Array<Record<string, unknown>>> {
   return rows;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 test('50 unsigned webhooks: 20 rejected rows, then one summary row counting 30 when the minute closes; /metrics counts 50', async () => {
   const body = JSON.stringify({ object: { properties: { title: 'x' } } });
   for (let i = 0; i < 50; i += 1) {
@@ -63,7 +54,7 @@ test('50 unsigned webhooks: 20 rejected rows, then one summary row counting 30 w
   assert.equal((await auditRows()).filter((r) => r.action === rejectionSummaryAction).length, 0, 'no summary while the minute lasts');
 
   now += 60_000;
-  const summary = await until(async () => (await auditRows()).find((r) => r.action === rejectionSummaryAction), 'the summary row');
+  const summary = await waitFor(async () => (await auditRows()).find((r) => r.action === rejectionSummaryAction), { what: 'the summary row', timeoutMs: 5_000 });
   assert.equal(summary.outcome, 'rejected');
   assert.equal(summary.target, 'sentinel');
   const detail = JSON.parse(String(summary.detail)) as Record<string, unknown>;

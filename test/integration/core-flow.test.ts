@@ -6,7 +6,7 @@ import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { accessYaml, home, partner, testPeople } from '../helpers/test-people';
-import { installActivity, invokeActivity, messageActivity, uninstallActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { installActivity, invoke as sendInvoke, invokeActivity, messageActivity, uninstallActivity, type ChannelSpot } from '../helpers/teams-activities';
 
 const people = testPeople();
 const { admin, responder, reader, partnerUser: fedListed } = people;
@@ -30,11 +30,7 @@ function cardText(card: unknown): string {
   return JSON.stringify(card);
 }
 
-async function invoke(user: typeof admin, verb: string, data: Record<string, unknown>) {
-  const res = await h.activity(invokeActivity(spot, user, verb, data, cardActivityId));
-  assert.equal(res.status, 200, `invoke answered ${res.status}: ${res.text}`);
-  return res.json as { statusCode: number; type: string; value: any };
-}
+const invoke = (user: typeof admin, verb: string, data: Record<string, unknown>) => sendInvoke(h, spot, user, verb, data, cardActivityId);
 
 async function auditRows(filter: (r: Record<string, unknown>) => boolean) {
   const rows: Record<string, unknown>[] = [];

@@ -11,8 +11,9 @@ import { runCli } from '../../src/cli/main';
 import { detectionAlertSchema, type DetectionAlert } from '../../src/detections/alert';
 import { runIngest } from '../../src/detections/ingest/run-ingest';
 import { loadEngine } from '../../src/detections/rule-loader';
-import { verifySignature } from '../../src/ingress/signature';
+import { verifySignature } from '../../src/security/signature';
 import { sendJson, startTestServer, type TestServer } from '../helpers/http-server';
+import { waitFor } from '../helpers/wait-for';
 
 const secret = 'alerts-secret-for-tests';
 const env = { ARGUS_SECRET_ALERTS_WEBHOOK_SECRET: secret };
@@ -157,10 +158,10 @@ test('--follow reads appended events, and starts over when the file is truncated
   const file = join(work, 'follow.jsonl');
   writeFileSync(file, `${whoami(20)}\n`);
   const run = start(['--file', file, '--follow', '--max-events', '4']);
-  await waitUntil(() => run.stdout().includes('"eventIndex":0'));
+  await waitFor(() => run.stdout().includes('"eventIndex":0'), { what: 'the first alert', timeoutMs: 5_000, intervalMs: 20 });
   appendFileSync(file, `${notepad(21)}\n{"Channel": "Microsoft-Windows-Sysmon/Operational",`);
   appendFileSync(file, ` "EventID": 1, "Image": "C:\\\\x\\\\whoami.exe", "EventRecordID": 22}\n`);
-  await waitUntil(() => run.stdout().split('\n').filter(Boolean).length === 2);
+  await waitFor(() => run.stdout().split('\n').filter(Boolean).length === 2, { what: 'the second alert', timeoutMs: 5_000, intervalMs: 20 });
   truncateSync(file, 0);
   await new Promise((r) => setTimeout(r, 50));
   writeFileSync(file, `${whoami(23)}\n`);
@@ -229,11 +230,3 @@ test('long runs print progress lines with events/s and matches', async () => {
   assert.ok(lines.length >= 1, 'at least one progress line');
   for (const line of lines) assert.match(line, /^argus ingest: \d+ events \(\d+ events\/s\), \d+ matches, 0 unusable$/);
 });
-
-async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,9 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import type { CliIO } from '../../src/cli/command';
 import { runCli } from '../../src/cli/main';
-import { MemoryDetectionOutcomeStore, type DetectionOutcomeStore } from '../../src/detections/outcomes/outcome-store';
+import type { DetectionOutcomeStore } from '../../src/detections/outcomes/outcome-store';
 import { TableDetectionOutcomeStore } from '../../src/detections/outcomes/table-outcome-store';
 import { isArgusError } from '../../src/errors/catalog';
+import { memoryEntityTable } from '../../src/storage/memory-entity-table';
 import { tableNames } from '../../src/storage/table-store';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
 
@@ -108,7 +109,7 @@ function contract(name: string, make: () => Promise<DetectionOutcomeStore>): voi
   });
 }
 
-contract('in-memory outcome store', async () => new MemoryDetectionOutcomeStore());
+contract('outcome store over the in-memory table', async () => new TableDetectionOutcomeStore(memoryEntityTable()));
 contract('Table Storage outcome store (Azurite)', async () => new TableDetectionOutcomeStore(await tableClient(`Outcomes${++n}`)));
 
 test('concurrent decisions on one alert all land (etag retries), none is lost', async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config';
 import { isArgusError } from '../../src/errors/catalog';
 import { tableNames } from '../../src/storage/table-store';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { countEntities, sentinelFixture, startHarness, webhookSecret, type Harness } from '../helpers/argus-harness';
 import { callerObjectId, startFakeEntra, webhookAudience, type FakeEntra } from '../helpers/fake-jwks';
 

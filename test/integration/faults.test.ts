@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { verifyAuditChain } from '../../src/audit/verify-chain';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { createQueueFactory, queueNames } from '../../src/storage/queues';
 import { tableNames } from '../../src/storage/table-store';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
@@ -13,6 +13,7 @@ import { freePort, spawnArgus, type ArgusProcess } from '../helpers/argus-proces
 import { startFakeBotConnector, testUser, type FakeBotConnector } from '../helpers/fake-bot-connector';
 import { pool, stormIncident, versionOnCard } from '../helpers/storm';
 import { installActivity } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const secret = 'faults-secret';
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -48,13 +49,11 @@ function shownVersions(prefix: string): Map<number, number> {
 
 /** Waits until every incident's card shows at least the version `want` names; returns what is wrong at the deadline. */
 async function showing(prefix: string, want: Map<number, number>, timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const behind = () => {
     const shown = shownVersions(prefix);
-    const behind = [...want].filter(([i, v]) => (shown.get(i) ?? -1) < v).map(([i, v]) => `incident ${i}: v${v} acknowledged, card shows ${shown.has(i) ? `v${shown.get(i)}` : 'nothing'}`);
-    if (behind.length === 0 || Date.now() > deadline) return behind;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return [...want].filter(([i, v]) => (shown.get(i) ?? -1) < v).map(([i, v]) => `incident ${i}: v${v} acknowledged, card shows ${shown.has(i) ? `v${shown.get(i)}` : 'nothing'}`);
+  };
+  return waitFor(behind, { what: `every ${prefix} card at its version`, timeoutMs, intervalMs: 200, until: (b) => b.length === 0 }).catch(() => behind());
 }
 
 async function post(url: string, payload: unknown): Promise<number> {
@@ -70,8 +69,7 @@ async function post(url: string, payload: unknown): Promise<number> {
 
 /** Waits until every incident's latest card shows `v<last>`; returns the number of cards posted per incident. */
 async function converged(prefix: string, incidents: number, last: number, timeoutMs = 60_000): Promise<Map<number, number>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const look = () => {
     const latest = new Map<number, string>();
     const posts = new Map<number, number>();
     for (const c of connector.calls) {
@@ -82,10 +80,11 @@ async function converged(prefix: string, incidents: number, last: number, timeou
       latest.set(Number(m[1]), text);
       if (c.kind === 'send') posts.set(Number(m[1]), (posts.get(Number(m[1])) ?? 0) + 1);
     }
-    if (latest.size === incidents && [...latest.values()].every((t) => new RegExp(`\\bv${last}\\b`).test(t))) return posts;
-    if (Date.now() > deadline) throw new Error(`not converged: ${[...latest.entries()].map(([k, t]) => `${k}:${/v\d+/.exec(t.replace(/Storm|E2E/g, ''))?.[0]}`).join(' ')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    const done = latest.size === incidents && [...latest.values()].every((t) => new RegExp(`\\bv${last}\\b`).test(t));
+    const versions = [...latest.entries()].map(([k, t]) => `${k}:${/v\d+/.exec(t.replace(/Storm|E2E/g, ''))?.[0]}`).join(' ');
+    return { done, versions, posts };
+  };
+  return (await waitFor(look, { what: `every ${prefix} card converged on v${last}`, timeoutMs, intervalMs: 200, until: (s) => s.done })).posts;
 }
 
 async function install(url: string, conversationId = channel): Promise<void> {
@@ -175,12 +174,12 @@ describe('faults: crashes and competing instances lose nothing and post each car
       assert.ok(posts <= incidents + lanes.length, `one card per incident, bar a duplicate per channel: ${posts}`);
       const events = TableClient.fromConnectionString(azurite.connectionString, tableNames.events, { allowInsecureConnection: true });
       // Events the killed instance had taken come back when their visibility timeout (4 s here) ends.
-      let notDone = -1;
-      for (let i = 0; i < 100 && notDone !== 0; i += 1) {
-        if (i) await new Promise((r) => setTimeout(r, 200));
-        notDone = 0;
-        for await (const _ of events.listEntities({ queryOptions: { filter: `status ne 'done'` } })) notDone += 1;
-      }
+      const countNotDone = async () => {
+        let n = 0;
+        for await (const _ of events.listEntities({ queryOptions: { filter: `status ne 'done'` } })) n += 1;
+        return n;
+      };
+      const notDone = await waitFor(countNotDone, { what: 'every stored event processed', timeoutMs: 20_000, intervalMs: 200, until: (n) => n === 0 });
       assert.equal(notDone, 0, 'every stored event was processed');
       const audit = TableClient.fromConnectionString(azurite.connectionString, tableNames.audit, { allowInsecureConnection: true });
       const firstAccepts = new Map<string, number>();

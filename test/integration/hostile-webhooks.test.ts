@@ -8,7 +8,7 @@ import { buildAlert } from '../../src/detections/alert';
 import { DetectionEngine } from '../../src/detections/engine';
 import { parseRuleFile } from '../../src/detections/rule-parser';
 import { loadConfig } from '../../src/config/load-config';
-import { signBody } from '../../src/ingress/signature';
+import { signBody } from '../../src/security/signature';
 import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
 import { startArgus, type RunningArgus } from '../../src/main';
 import { unpackJson } from '../../src/storage/packed-json';

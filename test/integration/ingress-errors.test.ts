@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, webhookSecret, type Harness } from '../helpers/argus-harness';
 import { testUser } from '../helpers/fake-bot-connector';

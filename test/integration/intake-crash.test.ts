@@ -3,13 +3,15 @@ import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { EventQueue } from '../../src/events/event-queue';
-import { EventStore } from '../../src/events/event-store';
+import { TableEventStore } from '../../src/events/event-store';
 import { DurableIntake } from '../../src/events/intake';
-import { EventRouter } from '../../src/events/router';
+import { EventRouter, handle } from '../../src/events/router';
+import { intakeWith } from '../helpers/intake-with';
 import { createLogger } from '../../src/logging/logger';
 import { devConnectionString } from '../../src/storage/dev-account';
 import { createQueueFactory } from '../../src/storage/queues';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
+import { waitFor } from '../helpers/wait-for';
 
 /*
  * An instance that dies between storing an event and sending its queue message, while the queue is
@@ -56,17 +58,15 @@ async function world() {
   const handled = new Map<string, number>();
   const instance = (connectionString = azurite.connectionString) => {
     const factory = createQueueFactory({ kind: 'connectionString', connectionString });
-    const router = new EventRouter();
-    router.on('alert.received', async (event) => void handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1));
-    return new DurableIntake({
-      store: new EventStore(table),
+    const router = new EventRouter(handle('alert.received', 'count', async (event) => void handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1)));
+    return intakeWith(new DurableIntake({
+      store: new TableEventStore(table),
       queue: new EventQueue(factory.queue(qname), factory.queue(`${qname}-poison`)),
-      router,
       logger: createLogger({ level: 'silent' }),
       visibilityTimeoutSeconds: 1,
       sweepIntervalMs: 200,
       maxPollIntervalMs: 100,
-    });
+    }), router);
   };
   const stored = async (key: string) => {
     for await (const e of table.listEntities<Record<string, unknown>>()) if (e.rowKey === key) return e;
@@ -77,20 +77,12 @@ async function world() {
 
 const alert = (key: string) => ({ name: 'alert.received' as const, source: 'alerts', idempotencyKey: key, payload: { alert: { title: key } } });
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('an instance dies between storing an event and sending its message: the event is processed after the restart', async () => {
   const w = await world();
   const stalled = await stalledQueueEndpoint();
   const dying = w.instance(devConnectionString({ tableEndpoint: azurite.tableEndpoint, queueEndpoint: stalled.endpoint }));
   const answer = await Promise.race([dying.accept(alert('cut-short')), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2_000))]);
-  await until('the event stored', async () => (await w.stored('cut-short')) !== undefined);
+  await waitFor(async () => (await w.stored('cut-short')) !== undefined, { what: 'the event stored', timeoutMs: 8_000 });
   // The instance dies here, its queue message still on the way.
   await stalled.close();
   const restarted = w.instance();
@@ -99,7 +91,7 @@ test('an instance dies between storing an event and sending its message: the eve
     // Acknowledged, the sender is done; otherwise it delivers again (a duplicate by then).
     if (answer) assert.equal(answer.duplicate, false);
     else assert.equal((await restarted.accept(alert('cut-short'))).duplicate, true);
-    await until('the event processed', () => w.handled.has('cut-short'));
+    await waitFor(() => w.handled.has('cut-short'), { what: 'the event processed', timeoutMs: 8_000 });
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(w.handled.get('cut-short'), 1, 'processed once');
   } finally {
@@ -110,13 +102,13 @@ test('an instance dies between storing an event and sending its message: the eve
 test('an event stored by an instance that died before answering is processed after the restart', async () => {
   const w = await world();
   // Stored by an instance that died before sending the message or answering.
-  await new EventStore(w.table).create(alert('never-sent'));
+  await new TableEventStore(w.table).create(alert('never-sent'));
   const restarted = w.instance();
   restarted.start();
   try {
     const again = await restarted.accept(alert('never-sent'));
     assert.equal(again.duplicate, true, 'the redelivery is recognised');
-    await until('the event processed', () => w.handled.has('never-sent'));
+    await waitFor(() => w.handled.has('never-sent'), { what: 'the event processed', timeoutMs: 8_000 });
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(w.handled.get('never-sent'), 1, 'processed once');
   } finally {

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { EventQueue, type QueuedItem } from '../../src/events/event-queue';
-import { EventStore } from '../../src/events/event-store';
+import { TableEventStore } from '../../src/events/event-store';
 import { DurableIntake } from '../../src/events/intake';
-import { EventRouter } from '../../src/events/router';
+import { EventRouter, handle } from '../../src/events/router';
+import { intakeWith } from '../helpers/intake-with';
 import { createLogger } from '../../src/logging/logger';
 import { createQueueFactory } from '../../src/storage/queues';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
+import { waitFor } from '../helpers/wait-for';
 
 let azurite: TestAzurite;
 before(async () => {
@@ -34,34 +36,26 @@ async function setup(name: string, handler?: (key: string) => Promise<void>, con
   await queues.ensureQueue(qname);
   await queues.ensureQueue(`${qname}-poison`);
   const queue = new FlakyQueue(queues.queue(qname), queues.queue(`${qname}-poison`));
-  const router = new EventRouter();
   const handled = new Map<string, number>();
-  router.on('alert.received', async (event) => {
-    handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1);
-    await handler?.(event.idempotencyKey);
-  });
-  const intake = new DurableIntake({
-    store: new EventStore(table),
+  const router = new EventRouter(
+    handle('alert.received', 'count', async (event) => {
+      handled.set(event.idempotencyKey, (handled.get(event.idempotencyKey) ?? 0) + 1);
+      await handler?.(event.idempotencyKey);
+    }),
+  );
+  const intake = intakeWith(new DurableIntake({
+    store: new TableEventStore(table),
     queue,
-    router,
     logger: createLogger({ level: 'silent' }),
     visibilityTimeoutSeconds: 1,
     sweepIntervalMs: 200,
     maxPollIntervalMs: 100,
     concurrency,
-  });
+  }), router);
   return { intake, queue, handled, table, queues };
 }
 
 const alert = (key: string) => ({ name: 'alert.received' as const, source: 'alerts', idempotencyKey: key, payload: { alert: { title: 'test alert' } } });
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('events stored while the queue refused them are enqueued by the sweep and processed once', async () => {
   const { intake, queue, handled } = await setup('SweepLost');
@@ -71,11 +65,11 @@ test('events stored while the queue refused them are enqueued by the sweep and p
     const keys = Array.from({ length: 12 }, (_, i) => `lost-${i}`);
     const results = await Promise.all(keys.map((k) => intake.accept(alert(k))));
     assert.ok(results.every((r) => !r.duplicate), 'stored: the sender got its acknowledgement');
-    await until('the failed enqueue', () => queue.sends > 0);
+    await waitFor(() => queue.sends > 0, { what: 'the failed enqueue', timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(handled.size, 0, 'nothing was processed while no message existed');
     queue.down = false;
-    await until('every stored event processed', () => keys.every((k) => handled.has(k)));
+    await waitFor(() => keys.every((k) => handled.has(k)), { what: 'every stored event processed', timeoutMs: 10_000 });
     await intake.idle(10_000);
     await new Promise((r) => setTimeout(r, 1_500)); // more sweeps: nothing is sent again
     assert.ok([...handled.values()].every((n) => n === 1), `each event ran once: ${JSON.stringify([...handled])}`);
@@ -88,11 +82,11 @@ test('the sweep leaves events alone while their message is still in the queue', 
   const { intake, queue, handled } = await setup('SweepBusy');
   // Not started: messages wait in the queue like a backlog.
   await intake.accept(alert('waiting'));
-  await until('the enqueue', () => queue.sends === 1);
+  await waitFor(() => queue.sends === 1, { what: 'the enqueue', timeoutMs: 10_000 });
   await new Promise((r) => setTimeout(r, 1_200)); // overdue by more than the visibility timeout
   intake.start();
   try {
-    await until('processed', () => handled.has('waiting'));
+    await waitFor(() => handled.has('waiting'), { what: 'processed', timeoutMs: 10_000 });
     await intake.idle(10_000);
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(handled.get('waiting'), 1);
@@ -117,13 +111,8 @@ test('an outcome is written with the row etag: a failure that lost the race to a
   );
   const table = a.table;
   const b = new DurableIntake({
-    store: new EventStore(table),
+    store: new TableEventStore(table),
     queue: new EventQueue(a.queues.queue('settlerace'), a.queues.queue('settlerace-poison')),
-    router: (() => {
-      const r = new EventRouter();
-      r.on('alert.received', async () => undefined);
-      return r;
-    })(),
     logger: createLogger({ level: 'silent' }),
     visibilityTimeoutSeconds: 1,
     sweepIntervalMs: 60_000,
@@ -132,17 +121,13 @@ test('an outcome is written with the row etag: a failure that lost the race to a
   await a.intake.accept(alert('raced'));
   a.intake.start();
   try {
-    await until('A took the event', () => a.handled.has('raced'));
-    b.start();
+    await waitFor(() => a.handled.has('raced'), { what: 'A took the event', timeoutMs: 10_000 });
+    b.start(new EventRouter(handle('alert.received', 'nothing', async () => undefined)));
     const statusOf = async () => {
       for await (const e of table.listEntities<Record<string, unknown>>()) if (e.rowKey === 'raced') return e.status;
       return undefined;
     };
-    let status: unknown;
-    for (let i = 0; i < 100 && status !== 'done'; i += 1) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = await statusOf();
-    }
+    const status = await waitFor(statusOf, { what: 'B to settle the event', timeoutMs: 10_000, until: (s) => s === 'done' });
     assert.equal(status, 'done', 'B settled the event');
     const sendsBefore = a.queue.sends;
     releaseA();

@@ -10,7 +10,7 @@ import { PlaybookCatalog, parsePlaybook } from '../../src/playbooks/catalog';
 import type { PlaybookRun } from '../../src/playbooks/playbook';
 import type { RunDeps } from '../../src/playbooks/run-context';
 import { decideApproval, type Requester } from '../../src/playbooks/run-requests';
-import { PlaybookRunStore } from '../../src/playbooks/run-store';
+import { TablePlaybookRunStore, type PlaybookRunStore } from '../../src/playbooks/run-store';
 import { approvalView, runView } from '../../src/playbooks/run-views';
 import { openTableStore, tableNames, type TableStore } from '../../src/storage/table-store';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
@@ -35,7 +35,7 @@ before(async () => {
   const logger = createLogger({ level: 'silent' });
   ({ store } = await openTableStore({ kind: 'connectionString', connectionString: azurite.connectionString }, { logger }));
   await store.ensureTable(tableNames.playbookRuns);
-  runs = new PlaybookRunStore(store.client(tableNames.playbookRuns));
+  runs = new TablePlaybookRunStore(store.client(tableNames.playbookRuns));
   deps = {
     catalog: new PlaybookCatalog([playbook]),
     runs,

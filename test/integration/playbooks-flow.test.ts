@@ -11,7 +11,8 @@ import { botId, type ConnectorCall, type TestUser } from '../helpers/fake-bot-co
 import { startFakeLogicApp, type FakeLogicApp } from '../helpers/fake-logic-app';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
 import { accessYaml, home, partner, testPeople } from '../helpers/test-people';
-import { installActivity, invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { installActivity, invoke as sendInvoke, messageActivity, type ChannelSpot, type InvokeAnswer } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const people = testPeople('20000000');
 const { admin, responder, reader, partnerUser: federated } = people;
@@ -42,14 +43,9 @@ let spot: ChannelSpot;
 let cardActivityId: string;
 const savedEnv = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
 
-type InvokeAnswer = { statusCode: number; type: string; value: any };
 const text = (v: unknown) => JSON.stringify(v);
 
-async function invoke(user: TestUser, verb: string, data: Record<string, unknown>): Promise<InvokeAnswer> {
-  const res = await h.activity(invokeActivity(spot, user, verb, data, cardActivityId));
-  assert.equal(res.status, 200, res.text);
-  return res.json as InvokeAnswer;
-}
+const invoke = (user: TestUser, verb: string, data: Record<string, unknown>): Promise<InvokeAnswer> => sendInvoke(h, spot, user, verb, data, cardActivityId);
 
 const runPlaybook = (user: TestUser, playbookId: string, entityId?: string) => invoke(user, 'playbook.run', { incidentId: incidentName, playbookId, entityId: entityId ?? '' });
 
@@ -75,14 +71,6 @@ function runLines(card: unknown): RunLine[] {
 /** An update of the incident card showing a run of `title` in a status matching `status`. */
 const runUpdate = (title: string, status: RegExp, detail = /./) => (c: ConnectorCall) =>
   c.kind === 'update' && c.activityId === cardActivityId && runLines(h.connector.cardOf(c)).some((r) => r.title === title && status.test(r.status) && detail.test(r.detail));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function auditRows(pred: (r: Record<string, any>) => boolean): Promise<Record<string, any>[]> {
   const rows: Record<string, any>[] = [];
@@ -197,7 +185,7 @@ playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, trig
     const since = h.connector.calls.length;
     const res = await runPlaybook(responder, 'block-ip', 'e-ip-1');
     assert.match(text(res.value), /Block IP · 203\.0\.113\.45 requested; Argus is starting it/);
-    await until(() => logicApp.runs('block').length === 1, 'the Logic App call');
+    await waitFor(() => logicApp.runs('block').length === 1, { what: 'the Logic App call', timeoutMs: 8_000 });
     const call = logicApp.runs('block')[0]!;
     const body = call.json as Record<string, any>;
     blockRun = body.runId;
@@ -258,7 +246,7 @@ playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, trig
     logicApp.answerNext('revoke', { status: 429, retryAfter: '0' });
     const before = logicApp.requests.length;
     await runPlaybook(responder, 'revoke-sessions', 'e-acct-1');
-    await until(() => logicApp.runs('revoke').length === 1, 'the retried Logic App call');
+    await waitFor(() => logicApp.runs('revoke').length === 1, { what: 'the retried Logic App call', timeoutMs: 8_000 });
     const calls = logicApp.requests.slice(before);
     assert.equal(calls.length, 2);
     timeoutRun = (calls[0]?.json as { runId: string }).runId;
@@ -313,7 +301,7 @@ playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, trig
     const approved = await approve(admin);
     assert.match(text(approved.value), /Approved by Ada Admin/);
     assert.doesNotMatch(text(approved.value), /playbook\.approve/);
-    await until(() => logicApp.runs('isolate').length === 1, 'the approved run');
+    await waitFor(() => logicApp.runs('isolate').length === 1, { what: 'the approved run', timeoutMs: 8_000 });
     const body = logicApp.runs('isolate')[0]?.json as Record<string, any>;
     assert.equal(body.runId, runId);
     assert.deepEqual(body.approvedBy, { aadObjectId: admin.aadObjectId, name: 'Ada Admin', tenantId: home });
@@ -353,7 +341,7 @@ playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, trig
     // Nobody reports back for this one: it times out while the other completes.
     await runPlaybook(responder, 'notify-owner');
     await runPlaybook(responder, 'collect-package');
-    await until(() => arm.playbookRuns.length === 2, 'the runPlaybook calls');
+    await waitFor(() => arm.playbookRuns.length === 2, { what: 'the runPlaybook calls', timeoutMs: 8_000 });
     assert.deepEqual(
       arm.playbookRuns.map((r) => r.body).sort((a, b) => text(a).localeCompare(text(b))),
       [{ logicAppsResourceId: workflow('argus-collect'), tenantId: home }, { logicAppsResourceId: workflow('argus-notify'), tenantId: home }],
@@ -376,7 +364,7 @@ playbooks: { dir: '${dir}', sweepInterval: PT0.2S, retryBaseDelay: PT0.05S, trig
   test('a report for an unknown run changes nothing and is audited', async () => {
     const runId = randomUUID();
     assert.equal((await callback({ runId, status: 'succeeded' })).status, 202);
-    await until(async () => (await auditRows((r) => r.action === 'playbook.run.report-rejected' && r.detail.runId === runId)).length === 1, 'the audit row');
+    await waitFor(async () => (await auditRows((r) => r.action === 'playbook.run.report-rejected' && r.detail.runId === runId)).length === 1, { what: 'the audit row', timeoutMs: 8_000 });
   });
 
   test('commands: "playbooks" lists the catalog; "playbooks <n>" what applies, with buttons for what the user may run', async () => {

@@ -8,7 +8,7 @@ import { parsePlaygroundArgs } from '../../src/cli/playground-command';
 import { mockCurrentUser, mockTeam } from '../../src/cli/playground/mock-tenant';
 import { sampleSentinelIncident } from '../../src/cli/send-sample-command';
 import { isArgusError } from '../../src/errors/catalog';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { cardOf, findAction, playgroundWebhookSecret, startPlaygroundHarness, type PlaygroundHarness, type StreamMessage } from '../helpers/playground';
 
 /**

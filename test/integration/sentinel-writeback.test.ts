@@ -5,7 +5,8 @@ import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
 import { testUser } from '../helpers/fake-bot-connector';
-import { invokeActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invoke as sendInvoke, type ChannelSpot } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -24,11 +25,7 @@ async function auditRows(action: string) {
   return rows;
 }
 
-async function invoke(verb: string, data: Record<string, unknown>) {
-  const res = await h.activity(invokeActivity(spot, admin, verb, { incidentId: incidentName, ...data }));
-  assert.equal(res.status, 200);
-  return res.json as { statusCode: number; type: string; value: unknown };
-}
+const invoke = (verb: string, data: Record<string, unknown>) => sendInvoke(h, spot, admin, verb, { incidentId: incidentName, ...data });
 
 describe('card actions are written back to Sentinel through its REST API with managed identity', () => {
   before(async () => {
@@ -100,9 +97,11 @@ sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGrou
   test('a transient outage (503) is retried until the write lands', async () => {
     arm.failNext(3, 503);
     await invoke('incident.severity', { severity: 'Medium' });
-    for (let i = 0; i < 100 && arm.incidents.get(incidentName)?.properties.severity !== 'Medium'; i += 1) await new Promise((r) => setTimeout(r, 100));
-    if (arm.incidents.get(incidentName)?.properties.severity !== 'Medium')
+    const severity = () => arm.incidents.get(incidentName)?.properties.severity;
+    await waitFor(severity, { what: 'the severity written to Sentinel', timeoutMs: 10_000, intervalMs: 100, until: (s) => s === 'Medium' }).catch((err: unknown) => {
       console.log(h.logs.lines.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l).slice(0, 700)).join('\n'));
+      throw err;
+    });
     assert.equal(arm.incidents.get(incidentName)?.properties.severity, 'Medium');
   });
 });

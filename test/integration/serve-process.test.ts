@@ -5,25 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
+import { waitFor } from '../helpers/wait-for';
 
 let azurite: TestAzurite;
 before(async () => {
   azurite = await startAzurite();
 });
 after(() => azurite.stop());
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 test('argus serve: a real process that signs its samples, answers /readyz, and stops cleanly on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'argus-serve-'));
@@ -35,7 +23,8 @@ test('argus serve: a real process that signs its samples, answers /readyz, and s
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   try {
-    await waitFor(`http://127.0.0.1:${port}/readyz`, 30_000);
+    // A refused connection: not listening yet.
+    await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), { what: `http://127.0.0.1:${port}/readyz`, timeoutMs: 30_000, intervalMs: 100 });
     const sample = spawn(process.execPath, [resolve(__dirname, '../../bin/argus.js'), 'send-sample', 'sentinel', '--url', `http://127.0.0.1:${port}`], { env, cwd: dir });
     let sampleOut = '';
     sample.stdout.on('data', (c: Buffer) => (sampleOut += c.toString()));

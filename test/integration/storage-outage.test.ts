@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../src/config/load-config';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { createLogger } from '../../src/logging/logger';
 import { startArgus, type RunningArgus } from '../../src/main';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/storage/embedded-azurite';
@@ -12,6 +12,7 @@ import { freePort } from '../helpers/argus-process';
 import { startFakeBotConnector, testUser, type FakeBotConnector } from '../helpers/fake-bot-connector';
 import { stormIncident } from '../helpers/storm';
 import { installActivity } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const secret = 'outage-secret';
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -70,7 +71,7 @@ test('storage down: webhooks get 503 (never a 202 for what is not stored), /read
   assert.ok(((await ready.json()) as { failing: string[] }).failing.includes('storage'));
 
   azurite = await startStorage();
-  for (let i = 0; i < 50 && !(await fetch(`${argus.url}/readyz`)).ok; i += 1) await new Promise((r) => setTimeout(r, 200));
+  await waitFor(async () => (await fetch(`${argus.url}/readyz`)).ok, { what: 'ready again', timeoutMs: 10_000, intervalMs: 200 });
   assert.equal((await post(2)).status, 202, 'the sender retries and is accepted');
   assert.equal((await post(3)).status, 202);
   await argus.idle();

@@ -10,6 +10,7 @@ import { startFakeBotFramework, type FakeBotFramework } from '../helpers/fake-bo
 import { hasTokenFor, startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
 import { messageActivity, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, partner, testPeople } from '../helpers/test-people';
+import { waitFor } from '../helpers/wait-for';
 
 // Bot Framework authentication on (an app id), the channel's keys served locally; outbound calls
 // get their token from an emulated App Service managed identity (MICROSOFT_APP_TYPE=UserAssignedMSI).
@@ -177,9 +178,8 @@ teams: { serviceUrlHosts: [127.0.0.1], openIdMetadataUrl: "${bf.openIdMetadataUr
       installedBy: admin.aadObjectId,
     });
     assert.equal((await h.signedPost('/api/webhooks/sentinel', sentinelFixture('logic-app-incident-created.json'))).status, 202);
-    const deadline = Date.now() + 10_000;
     const refused = () => h.logs.lines.find((l) => JSON.stringify(l.err ?? '').includes('ARGUS_SERVICE_URL_NOT_ALLOWED'));
-    while (!refused() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(refused, { what: 'the refused delivery in the log', timeoutMs: 10_000 });
     assert.ok(refused(), 'the delivery was refused');
     assert.equal(foreign.requests.length, 0, 'the foreign host never sees a call (nor the bot token)');
   });

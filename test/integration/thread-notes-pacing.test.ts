@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeServiceNow, type FakeServiceNow } from '../helpers/fake-servicenow';
-import { invokeActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invoke, type ChannelSpot } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -55,9 +56,8 @@ async function workNote(sysId: string, text: string): Promise<void> {
 }
 
 async function comment(incidentId: string, cardActivityId: string, text: string): Promise<void> {
-  const res = await h.activity(invokeActivity(spot, admin, 'incident.comment', { incidentId, comment: text }, cardActivityId));
-  assert.equal(res.status, 200, res.text);
-  assert.equal((res.json as { type: string }).type, 'application/vnd.microsoft.card.adaptive');
+  const res = await invoke(h, spot, admin, 'incident.comment', { incidentId, comment: text }, cardActivityId);
+  assert.equal(res.type, 'application/vnd.microsoft.card.adaptive');
 }
 
 async function postedCard(number: number): Promise<string> {
@@ -91,7 +91,7 @@ itsm:
   test('ServiceNow work notes and card comments written in quick succession all reach the thread within seconds', async () => {
     assert.equal((await h.signedPost('/api/webhooks/sentinel', created)).status, 202);
     const cardId = await postedCard(48213);
-    const record = await waitFor('the ticket', () => [...sn.records.values()].find((r) => r.correlation_id === A));
+    const record = await waitFor(() => [...sn.records.values()].find((r) => r.correlation_id === A), { what: 'the ticket', timeoutMs: 8_000 });
     await h.connector.waitFor((c) => c.kind !== 'reply' && cardText(c).includes(record.number));
 
     const written: Array<{ marker: string; at: number }> = [];
@@ -131,13 +131,3 @@ itsm:
     assert.ok(!h.connector.calls.some(replyWith('Active → Closed')), 'the second status change waits for the cadence');
   });
 });
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 8_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}

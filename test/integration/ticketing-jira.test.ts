@@ -6,7 +6,8 @@ import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
 import { testUser, type ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeJira, type FakeJira } from '../helpers/fake-jira';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
-import { invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invoke as sendInvoke, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const home = 'aaaaaaaa-0000-4000-8000-000000000001';
 const admin = testUser('Ada Admin', '10000000-0000-4000-8000-000000000001', home);
@@ -25,26 +26,12 @@ const savedEnv = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HE
 const cardText = (c: ConnectorCall) => JSON.stringify(h.connector.cardOf(c) ?? c.activity);
 const issue = () => [...jira.issues.values()].find((i) => i.labels.includes(`argus-${incidentName}`));
 
-async function waitUntil<T>(what: string, fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
-
 function hook(event: Parameters<FakeJira['webhook']>[1], options?: Parameters<FakeJira['webhook']>[3], secret = hookSecret) {
   const { body, signature } = jira.webhook(issue()!.key, event, secret, options);
   return { body, send: (sig: string | undefined = signature) => h.post('/api/webhooks/itsm/jira', body, sig ? { 'x-hub-signature': sig } : {}) };
 }
 
-async function invoke(verb: string, data: Record<string, unknown>) {
-  const res = await h.activity(invokeActivity(spot, admin, verb, { incidentId: incidentName, ...data }));
-  assert.equal(res.status, 200);
-  return res.json as { statusCode: number; type: string; value: unknown };
-}
+const invoke = (verb: string, data: Record<string, unknown>) => sendInvoke(h, spot, admin, verb, { incidentId: incidentName, ...data });
 
 async function ask(user: typeof admin, text: string): Promise<string> {
   const before = h.connector.calls.length;
@@ -155,7 +142,7 @@ itsm:
   test('a card comment becomes an internal Jira comment, and its echo is not posted back', async () => {
     const res = await invoke('incident.comment', { comment: 'Blocked the C2 domain at the proxy.' });
     assert.equal(res.type, 'application/vnd.microsoft.card.adaptive');
-    const comment = await waitUntil('the comment in Jira', () => issue()!.comments.find((c) => c.body.includes('Blocked the C2 domain')));
+    const comment = await waitFor(() => issue()!.comments.find((c) => c.body.includes('Blocked the C2 domain')), { what: 'the comment in Jira', timeoutMs: 8_000 });
     assert.match(comment.body, /^\[Argus\] Comment by Ada Admin in Teams: /);
     assert.equal(comment.public, false);
     await h.argus.idle();
@@ -169,9 +156,9 @@ itsm:
   test('closing the incident from the card resolves the Jira request with a resolution comment', async () => {
     const res = await invoke('incident.close', { classification: 'TruePositive', classificationComment: 'Contained.' });
     assert.match(JSON.stringify(res.value), /Closed as TruePositive/);
-    await waitUntil('the resolution', () => issue()!.status.category === 'done');
+    await waitFor(() => issue()!.status.category === 'done', { what: 'the resolution', timeoutMs: 8_000 });
     assert.equal(issue()!.status.name, 'Resolved');
-    await waitUntil('the resolution comment', () => issue()!.comments.some((c) => /^\[Argus\] Sentinel incident 48213 was closed as True positive \(Suspicious activity\): Contained\./.test(c.body)));
+    await waitFor(() => issue()!.comments.some((c) => /^\[Argus\] Sentinel incident 48213 was closed as True positive \(Suspicious activity\): Contained\./.test(c.body)), { what: 'the resolution comment', timeoutMs: 8_000 });
     assert.equal(arm.incidents.get(incidentName)?.properties.status, 'Closed');
     const transition = jira.apiRequests().find((r) => r.method === 'POST' && r.path.endsWith('/transitions'))!;
     assert.deepEqual(transition.json, { transition: { id: '21' } });

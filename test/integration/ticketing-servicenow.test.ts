@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { signBody, signatureHeader } from '../../src/ingress/signature';
+import { signBody, signatureHeader } from '../../src/security/signature';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import type { ConnectorCall } from '../helpers/fake-bot-connector';
 import { startGraphTestbed, type GraphTestbed } from '../helpers/fake-graph';
 import { startFakeServiceNow, type FakeServiceNow } from '../helpers/fake-servicenow';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
-import { invokeActivity, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { invoke, messageActivity, type ChannelSpot } from '../helpers/teams-activities';
+import { waitFor } from '../helpers/wait-for';
 
 const people = testPeople();
 const { admin, responder, reader, partnerUser } = people;
@@ -47,16 +48,6 @@ function incidentEvent(o: { name: string; number: number; severity?: string; sta
 }
 
 const cardText = (c: ConnectorCall) => JSON.stringify(h.connector.cardOf(c) ?? c.activity);
-
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 const recordsFor = (name: string) => [...sn.records.values()].filter((r) => r.correlation_id === name);
 
@@ -213,8 +204,8 @@ itsm:
     const conflicts = await auditRows('ticket.sync.conflict');
     assert.equal(conflicts.length, 1);
     assert.equal(conflicts[0]?.target, A);
-    const card = await h.activity(invokeActivity(spot, reader, 'incident.refresh', { incidentId: A }));
-    assert.match(JSON.stringify(card.json.value), /"text":"New"/, 'the incident stays open');
+    const card = await invoke(h, spot, reader, 'incident.refresh', { incidentId: A });
+    assert.match(JSON.stringify(card.value), /"text":"New"/, 'the incident stays open');
   });
 
   test('a ticket that already exists remotely (crash before storing the link) is linked, not created again', async () => {
@@ -248,15 +239,15 @@ itsm:
     assert.match(cardText(post), /No ticket · ServiceNow/);
     await h.argus.idle();
     assert.equal(recordsFor(D).length, 0);
-    const denied = await h.activity(invokeActivity(spot, reader, 'ticket.create', { incidentId: D }));
-    assert.match(JSON.stringify(denied.json.value), /Access denied/);
-    const ok = await h.activity(invokeActivity(spot, responder, 'ticket.create', { incidentId: D }));
-    assert.equal(ok.json.type, 'application/vnd.microsoft.card.adaptive');
-    assert.match(JSON.stringify(ok.json.value), /Ticket requested in ServiceNow by Rui Responder/);
-    assert.doesNotMatch(JSON.stringify(ok.json.value), /ticket\.create/);
-    await waitUntil('the ticket', () => recordsFor(D)[0]);
-    const again = await h.activity(invokeActivity(spot, responder, 'ticket.create', { incidentId: D }));
-    assert.match(JSON.stringify(again.json.value), /already/);
+    const denied = await invoke(h, spot, reader, 'ticket.create', { incidentId: D });
+    assert.match(JSON.stringify(denied.value), /Access denied/);
+    const ok = await invoke(h, spot, responder, 'ticket.create', { incidentId: D });
+    assert.equal(ok.type, 'application/vnd.microsoft.card.adaptive');
+    assert.match(JSON.stringify(ok.value), /Ticket requested in ServiceNow by Rui Responder/);
+    assert.doesNotMatch(JSON.stringify(ok.value), /ticket\.create/);
+    await waitFor(() => recordsFor(D)[0], { what: 'the ticket', timeoutMs: 8_000 });
+    const again = await invoke(h, spot, responder, 'ticket.create', { incidentId: D });
+    assert.match(JSON.stringify(again.value), /already/);
     await h.argus.idle();
     assert.equal(recordsFor(D).length, 1);
     const createdRows = (await auditRows('ticket.created')).filter((r) => r.target === D);
@@ -269,11 +260,11 @@ itsm:
     Object.assign(owned.object.properties, { owner: { objectId: null, email: 'alex.analyst@contoso.com', assignedTo: 'Alex Analyst', userPrincipalName: 'alex.analyst@contoso.com' } });
     assert.equal((await h.signedPost('/api/webhooks/sentinel', owned)).status, 202);
     const alex = sn.users.find((u) => u.name === 'Alex Analyst')!;
-    const record = await waitUntil('assignment and In Progress', () => recordsFor(D).find((r) => r.assigned_to === alex.sys_id && r.state === '2'));
+    const record = await waitFor(() => recordsFor(D).find((r) => r.assigned_to === alex.sys_id && r.state === '2'), { what: 'assignment and In Progress', timeoutMs: 8_000 });
     assert.equal(record.state, '2');
     const closed = incidentEvent({ name: D, number: 50003, severity: 'Medium', status: 'Closed', classification: 'FalsePositive', comment: 'lab host', modified: '2026-11-21T10:30:00.000Z' });
     assert.equal((await h.signedPost('/api/webhooks/sentinel', closed)).status, 202);
-    const resolved = await waitUntil('resolution', () => recordsFor(D).find((r) => r.state === '6'));
+    const resolved = await waitFor(() => recordsFor(D).find((r) => r.state === '6'), { what: 'resolution', timeoutMs: 8_000 });
     assert.equal(resolved.close_code, 'Solution provided');
     assert.match(resolved.close_notes, /closed as False positive \(Inaccurate data\): lab host/);
     // The business rule's echo of Argus's own write changes nothing and posts nothing.
@@ -314,9 +305,9 @@ itsm:
   test('closing the incident from the card (no Sentinel configured) resolves its ticket', async () => {
     const before = recordsFor(C)[0]!;
     assert.notEqual(before.state, '6');
-    const res = await h.activity(invokeActivity(spot, responder, 'incident.close', { incidentId: C, classification: 'TruePositive', classificationComment: 'Contained by the SOC.' }));
-    assert.match(JSON.stringify(res.json.value), /Closed as TruePositive/);
-    const resolved = await waitUntil('resolution from the card', () => recordsFor(C).find((r) => r.state === '6'));
+    const res = await invoke(h, spot, responder, 'incident.close', { incidentId: C, classification: 'TruePositive', classificationComment: 'Contained by the SOC.' });
+    assert.match(JSON.stringify(res.value), /Closed as TruePositive/);
+    const resolved = await waitFor(() => recordsFor(C).find((r) => r.state === '6'), { what: 'resolution from the card', timeoutMs: 8_000 });
     assert.match(resolved.close_notes, /Contained by the SOC\./);
     await h.argus.idle();
     const updated = (await auditRows('ticket.updated')).filter((r) => r.target === C);

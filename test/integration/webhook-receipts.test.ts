@@ -4,13 +4,15 @@ import { TableClient } from '@azure/data-tables';
 import { TableAuditLog } from '../../src/audit/table-audit-log';
 import { verifyAuditChain } from '../../src/audit/verify-chain';
 import { EventQueue } from '../../src/events/event-queue';
-import { EventStore } from '../../src/events/event-store';
+import { TableEventStore } from '../../src/events/event-store';
 import { DurableIntake } from '../../src/events/intake';
 import { ReceiptAudit, receiptAction } from '../../src/events/receipt-audit';
-import { EventRouter } from '../../src/events/router';
+import { EventRouter, handle } from '../../src/events/router';
+import { intakeWith } from '../helpers/intake-with';
 import { createLogger } from '../../src/logging/logger';
 import { createQueueFactory } from '../../src/storage/queues';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
+import { waitFor } from '../helpers/wait-for';
 
 /*
  * The receipt of an accepted webhook is audited from the stored event (an outbox): appended to
@@ -39,13 +41,11 @@ async function world() {
   await queues.ensureQueue(`${qname}-poison`);
   /** One Argus instance: its own audit writer (small segments: searches cross several). */
   const instance = (handler: (key: string) => Promise<void>, concurrency = 16) => {
-    const router = new EventRouter();
-    router.on('alert.received', (event) => handler(event.idempotencyKey));
+    const router = new EventRouter(handle('alert.received', 'test', (event) => handler(event.idempotencyKey)));
     const audit = new TableAuditLog({ client: auditTable, segmentRows: 5 });
-    return new DurableIntake({
-      store: new EventStore(events),
+    return intakeWith(new DurableIntake({
+      store: new TableEventStore(events),
       queue: new EventQueue(queues.queue(qname), queues.queue(`${qname}-poison`)),
-      router,
       receipts: new ReceiptAudit(audit),
       logger: createLogger({ level: 'silent' }),
       visibilityTimeoutSeconds: 1,
@@ -53,7 +53,7 @@ async function world() {
       sweepIntervalMs: 60_000,
       maxPollIntervalMs: 100,
       concurrency,
-    });
+    }), router);
   };
   const receipts = async () => {
     const byEvent = new Map<string, number>();
@@ -78,14 +78,6 @@ const alert = (key: string) => ({
   deliveredBy: 'signature:alerts-webhook-secret',
   payload: { alert: { title: key } },
 });
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('each accepted event gets one receipt row, appended when it is processed; the event row keeps its seq', async () => {
   const w = await world();
@@ -125,7 +117,7 @@ test('a failed attempt keeps its receipt: the retry appends none', async () => {
   const { eventId } = await intake.accept(alert('flaky'));
   intake.start();
   try {
-    await until('the third attempt succeeded', async () => (await w.rows()).get(eventId)?.status === 'done');
+    await waitFor(async () => (await w.rows()).get(eventId)?.status === 'done', { what: 'the third attempt succeeded', timeoutMs: 15_000 });
     assert.equal(tries.get('flaky'), 3);
     assert.equal((await w.receipts()).get(eventId), 1, 'appended on the first attempt only');
   } finally {
@@ -145,12 +137,12 @@ test('an instance that dies between the receipt and the outcome: another finds t
   const { eventId } = await a.accept(alert('orphaned'));
   a.start();
   try {
-    await until('A appended the receipt', async () => (await w.receipts()).get(eventId) === 1);
+    await waitFor(async () => (await w.receipts()).get(eventId) === 1, { what: 'A appended the receipt', timeoutMs: 15_000 });
     await a.stop(); // A takes no more messages; its stuck handler never settles the event
     await Promise.all(Array.from({ length: 12 }, (_, i) => filler.accept(alert(`filler-${i}`))));
     filler.start();
     b.start();
-    await until('the orphaned event finished', async () => (await w.rows()).get(eventId)?.status === 'done');
+    await waitFor(async () => (await w.rows()).get(eventId)?.status === 'done', { what: 'the orphaned event finished', timeoutMs: 15_000 });
     assert.deepEqual(handledLater.filter((k) => k === 'orphaned'), ['orphaned'], 'the handler A never finished ran once elsewhere');
     await filler.idle(15_000);
     const receipts = await w.receipts();

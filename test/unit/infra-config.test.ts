@@ -80,7 +80,8 @@ test('the health check, the bot endpoint and the forwarder target are routes Arg
   assert.match(read('infra/main.bicep'), /\/api\/messages'/);
   assert.match(read('src/ingress/messages-route.ts'), /path: '\/api\/messages'/);
   assert.match(read('infra/main.bicep'), /\/api\/webhooks\/sentinel'/);
-  assert.match(read('src/incidents/feature.ts'), /path: '\/api\/webhooks\/sentinel'/);
+  assert.match(read('src/ingress/webhook-routes.ts'), /sentinel: '\/api\/webhooks\/sentinel'/);
+  assert.match(read('src/incidents/feature.ts'), /route: 'sentinel'/);
   // The forwarder authenticates with its managed identity for Argus's audience, posting the trigger body.
   const forwarder = read('infra/modules/sentinel-forwarder.bicep');
   assert.match(forwarder, /authentication: \{\s+type: 'ManagedServiceIdentity'\s+identity: forwarderIdentityId\s+audience: webhookAudience/);

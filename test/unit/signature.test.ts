@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { signBody, verifyHubSignature, verifySignature, computeSignature } from '../../src/ingress/signature';
+import { signBody, verifyHubSignature, verifySignature, computeSignature } from '../../src/security/signature';
 import { createHmac } from 'node:crypto';
 
 const body = Buffer.from('{"hello":"world"}');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseFileConfig } from '../../src/config/load-config';
 import { isArgusError } from '../../src/errors/catalog';
-import { isLoopbackAddress, isLoopbackHostHeader } from '../../src/ingress/loopback';
+import { isLoopbackAddress, isLoopbackHostHeader } from '../../src/net/loopback';
 import { createServiceUrlPolicy } from '../../src/teams/service-url-policy';
 
 describe('loopback names and addresses', () => {

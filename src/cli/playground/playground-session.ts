@@ -5,13 +5,13 @@ import { loadDevSecrets } from '../../config/dev-secrets';
 import { loadConfig, type ArgusConfig } from '../../config/load-config';
 import { envNameForSecret, secretNames } from '../../config/secret-provider';
 import { ArgusError } from '../../errors/catalog';
-import { SubscriptionStore } from '../../incidents/subscription-store';
+import { TableSubscriptionStore } from '../../incidents/subscription-store';
 import type { Logger } from '../../logging/logger';
 import { startArgus, type RunningArgus, type StartOptions } from '../../main';
 import { openTableStore } from '../../storage/open-table-store';
 import { ownerFilePath, pidAlive, readOwnerFile } from '../../storage/owner-file';
 import { tableNames, type TableStore } from '../../storage/table-store';
-import { ConversationStore } from '../../teams/conversation-store';
+import { TableConversationStore } from '../../teams/conversation-store';
 import { argusPlaygroundConfigYaml } from './mock-tenant';
 import { PlaygroundClient } from './playground-client';
 import { startPlaygroundProcess, type PlaygroundProcess } from './playground-process';
@@ -124,11 +124,11 @@ export async function startPlaygroundSession(options: PlaygroundSessionOptions):
     },
     waitForSubscription: (conversationId, timeoutMs = 15_000) =>
       pollStorage(`${conversationId} to be subscribed`, timeoutMs, async (store) =>
-        (await new SubscriptionStore(store.client(tableNames.subscriptions), 0).list()).some((x) => x.conversationId === conversationId),
+        (await new TableSubscriptionStore(store.client(tableNames.subscriptions), 0).list()).some((x) => x.conversationId === conversationId),
       ),
     waitForInstall: (conversationId, timeoutMs = Number.POSITIVE_INFINITY) =>
       pollStorage(`Argus to be installed in ${conversationId}`, timeoutMs, async (store) =>
-        (await new ConversationStore(store.client(tableNames.conversations)).get(conversationId)) !== undefined,
+        (await new TableConversationStore(store.client(tableNames.conversations)).get(conversationId)) !== undefined,
       ),
     stop: () =>
       (stopped ??= (async () => {

@@ -1,4 +1,5 @@
-import { signBody, signatureHeader } from '../../ingress/signature';
+import { signBody, signatureHeader } from '../../security/signature';
+import { backoffMs, retryAfterMs } from '../../net/retry';
 import type { DetectionAlert } from '../alert';
 
 /** What became of one alert posted to a running Argus. */
@@ -17,7 +18,7 @@ export interface AlertWebhookOptions {
   secret: string;
   /** Attempts per alert for retryable failures (429, 5xx, network); default 6. */
   maxAttempts?: number;
-  /** First backoff delay; doubles per attempt, with full jitter. Default 500 ms. */
+  /** First backoff delay; doubles per attempt, with jitter. Default 500 ms. */
   baseDelayMs?: number;
   /** Longest wait between attempts, also capping Retry-After. Default 30 s. */
   maxDelayMs?: number;
@@ -51,14 +52,6 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** Retry-After as seconds or an HTTP date, in milliseconds. */
-function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
@@ -107,13 +100,13 @@ export class AlertWebhookSender {
         const reason = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
         if (!retryable(res.status)) return { outcome: 'rejected', attempts: attempt, httpStatus: res.status, reason };
         last = { outcome: 'failed', attempts: attempt, httpStatus: res.status, reason };
-        wait = retryAfterMs(res.headers.get('retry-after'), this.o.now());
+        wait = retryAfterMs(res.headers, this.o.now());
       } catch (err) {
         const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
         last = { outcome: 'failed', attempts: attempt, reason: `${err instanceof Error ? err.message : String(err)}${cause}` };
       }
       if (attempt < this.o.maxAttempts) {
-        const backoff = this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));
+        const backoff = backoffMs(attempt, this.o, this.o.random);
         await this.o.sleep(Math.min(this.o.maxDelayMs, wait ?? backoff), this.o.signal);
       }
     }

@@ -1,12 +1,13 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../../errors/catalog';
-import { decodeKey, encodeKey, isConflict, isNotFound, isPreconditionFailed } from '../../storage/keys';
+import { asEntityTable, type EntityTable } from '../../storage/entity-table';
+import { decodeKey, encodeKey } from '../../storage/keys';
 import { applyOutcome, firedRecord, type OutcomeKind, type OutcomeRecord, type OutcomeStep, type OutcomeUpdate, type Verdict } from './outcome-model';
 import { ruleStats, type RuleStats, type StatsInput } from './outcome-stats';
 import type { DetectionOutcomeStore, FiredAlert } from './outcome-store';
 
 /** The row of one alert: PartitionKey = rule id, RowKey = alert id (both key-encoded). */
-interface OutcomeEntity {
+type OutcomeEntity = {
   partitionKey: string;
   rowKey: string;
   ruleId: string;
@@ -20,7 +21,7 @@ interface OutcomeEntity {
   /** JSON array of steps. */
   history: string;
   updatedAt: string;
-}
+};
 
 const statsColumns = ['ruleId', 'title', 'level', 'verdict', 'autoVerdict', 'humanVerdict'];
 const maxUpdateAttempts = 5;
@@ -42,7 +43,7 @@ function toEntity(r: OutcomeRecord): OutcomeEntity {
   };
 }
 
-function fromEntity(e: TableEntityResult<OutcomeEntity>): OutcomeRecord {
+function fromEntity(e: OutcomeEntity): OutcomeRecord {
   return {
     ruleId: e.ruleId,
     alertId: decodeKey(e.rowKey ?? ''),
@@ -58,35 +59,25 @@ function fromEntity(e: TableEntityResult<OutcomeEntity>): OutcomeRecord {
   };
 }
 
-function unavailable(err: unknown, what: string): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', `could not ${what} in the detection outcome history`, { cause: err });
-}
-
-/** DetectionOutcomeStore on Azure Table Storage (or Azurite). Updates use the row's etag. */
+/** DetectionOutcomeStore on an EntityTable (Table Storage, Azurite, or the in-memory twin). Updates use the row's etag. */
 export class TableDetectionOutcomeStore implements DetectionOutcomeStore {
-  constructor(
-    private readonly client: TableClient,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly table: EntityTable;
 
-  async recordFired(alert: FiredAlert): Promise<{ created: boolean }> {
-    try {
-      await this.client.createEntity(toEntity(firedRecord(alert, this.now())));
-      return { created: true };
-    } catch (err) {
-      // 409: the row exists, so this alert was recorded before (a redelivery).
-      if (isConflict(err)) return { created: false };
-      throw unavailable(err, 'record an alert');
-    }
+  constructor(
+    table: TableClient | EntityTable,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.table = asEntityTable(table);
   }
 
-  private async read(ruleId: string, alertId: string): Promise<TableEntityResult<OutcomeEntity> | undefined> {
-    try {
-      return await this.client.getEntity<OutcomeEntity>(encodeKey(ruleId), encodeKey(alertId));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw unavailable(err, 'read an alert');
-    }
+  async recordFired(alert: FiredAlert): Promise<{ created: boolean }> {
+    // Not created: the row exists, so this alert was recorded before (a redelivery).
+    const { created } = await this.table.create(toEntity(firedRecord(alert, this.now())));
+    return { created };
+  }
+
+  private async read(ruleId: string, alertId: string): Promise<(OutcomeEntity & { etag: string }) | undefined> {
+    return (await this.table.get(encodeKey(ruleId), encodeKey(alertId))) as (OutcomeEntity & { etag: string }) | undefined;
   }
 
   async recordOutcome(update: OutcomeUpdate): Promise<OutcomeRecord> {
@@ -94,15 +85,9 @@ export class TableDetectionOutcomeStore implements DetectionOutcomeStore {
       const current = await this.read(update.ruleId, update.alertId);
       if (!current) throw new ArgusError('ARGUS_NOT_FOUND', `no alert ${update.alertId} of rule ${update.ruleId} in the outcome history`);
       const next = applyOutcome(fromEntity(current), update, this.now());
-      try {
-        await this.client.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
-        return next;
-      } catch (err) {
-        // 412: someone else wrote the row since we read it; read again and re-apply.
-        if (isPreconditionFailed(err) && attempt < maxUpdateAttempts) continue;
-        if (isPreconditionFailed(err)) throw new ArgusError('ARGUS_CONFLICT', `alert ${update.alertId} keeps changing; try again`, { cause: err });
-        throw unavailable(err, 'record an outcome');
-      }
+      if (await this.table.update(toEntity(next), { mode: 'replace', etag: current.etag })) return next;
+      // Someone else wrote the row since we read it (or removed it): read again and re-apply.
+      if (attempt >= maxUpdateAttempts) throw new ArgusError('ARGUS_CONFLICT', `alert ${update.alertId} keeps changing; try again`);
     }
   }
 
@@ -112,21 +97,17 @@ export class TableDetectionOutcomeStore implements DetectionOutcomeStore {
   }
 
   async stats(options: { ruleId?: string } = {}): Promise<RuleStats[]> {
+    const query = { ...(options.ruleId ? { partitionKey: encodeKey(options.ruleId) } : {}), select: statsColumns };
     const rows: StatsInput[] = [];
-    try {
-      const filter = options.ruleId ? odata`PartitionKey eq ${encodeKey(options.ruleId)}` : undefined;
-      for await (const e of this.client.listEntities<OutcomeEntity>({ queryOptions: { filter, select: statsColumns } })) {
-        rows.push({
-          ruleId: e.ruleId,
-          title: e.title,
-          level: e.level,
-          verdict: (e.verdict as Verdict | undefined) ?? undefined,
-          autoVerdict: (e.autoVerdict as Verdict | undefined) ?? undefined,
-          humanVerdict: (e.humanVerdict as Verdict | undefined) ?? undefined,
-        });
-      }
-    } catch (err) {
-      throw unavailable(err, 'read the totals');
+    for await (const e of this.table.scan(query)) {
+      rows.push({
+        ruleId: String(e.ruleId),
+        title: String(e.title),
+        level: String(e.level),
+        verdict: (e.verdict as Verdict | undefined) ?? undefined,
+        autoVerdict: (e.autoVerdict as Verdict | undefined) ?? undefined,
+        humanVerdict: (e.humanVerdict as Verdict | undefined) ?? undefined,
+      });
     }
     return ruleStats(rows);
   }

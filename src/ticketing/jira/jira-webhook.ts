@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretNames } from '../../config/secret-provider';
-import { zodDetails } from '../../config/load-config';
 import type { TicketUpdatedPayload } from '../../events/event-map';
-import type { ParseResult, WebhookSpec } from '../../ingress/webhook-handler';
+import type { WebhookSpec } from '../../ingress/webhook-handler';
+import { itsmWebhookSpec } from '../itsm-webhook';
 import { correlationOf, statusFromCategory } from './jira-issue';
 
 /**
@@ -85,21 +85,14 @@ export function jiraWebhookToPayload(hook: JiraWebhook, correlationField: string
 }
 
 export function jiraWebhookSpec(correlationField: string): WebhookSpec<JiraWebhook> {
-  return {
-    source: 'jira',
+  return itsmWebhookSpec({
+    provider: 'jira',
     secretName: secretNames.jiraWebhook,
     scheme: 'hub',
-    parse(json): ParseResult<JiraWebhook> {
-      const parsed = jiraWebhookSchema.safeParse(json);
-      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, details: zodDetails(parsed.error) };
-    },
+    schema: jiraWebhookSchema,
     // Issue id + timestamp names one change; the event name keeps a comment and the issue update it
     // caused (same instant) apart.
-    toEvent: (hook) => ({
-      name: 'itsm.ticket.updated',
-      source: 'jira',
-      idempotencyKey: `jira|${String(hook.issue.id)}|${hook.timestamp}|${hook.webhookEvent}`,
-      payload: jiraWebhookToPayload(hook, correlationField),
-    }),
-  };
+    changeKey: (hook) => `${String(hook.issue.id)}|${hook.timestamp}|${hook.webhookEvent}`,
+    payload: (hook) => jiraWebhookToPayload(hook, correlationField),
+  });
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretNames } from '../../config/secret-provider';
-import { zodDetails } from '../../config/load-config';
 import type { TicketUpdatedPayload } from '../../events/event-map';
-import type { ParseResult, WebhookSpec } from '../../ingress/webhook-handler';
+import type { WebhookSpec } from '../../ingress/webhook-handler';
+import { itsmWebhookSpec } from '../itsm-webhook';
 import { statusLabels } from '../ticket';
 import { serviceNowTime, type StateMap } from './servicenow-record';
 
@@ -56,20 +56,13 @@ export function serviceNowCallbackToPayload(cb: ServiceNowCallback, states: Stat
 }
 
 export function serviceNowWebhookSpec(states: StateMap): WebhookSpec<ServiceNowCallback> {
-  return {
-    source: 'servicenow',
+  return itsmWebhookSpec({
+    provider: 'servicenow',
     secretName: secretNames.itsmWebhook,
     scheme: 'argus',
-    parse(json): ParseResult<ServiceNowCallback> {
-      const parsed = serviceNowCallbackSchema.safeParse(json);
-      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, details: zodDetails(parsed.error) };
-    },
+    schema: serviceNowCallbackSchema,
     // sys_mod_count grows with every update of the record: sys_id + count names one version.
-    toEvent: (cb) => ({
-      name: 'itsm.ticket.updated',
-      source: 'servicenow',
-      idempotencyKey: `servicenow|${cb.sys_id}|${cb.sys_mod_count}`,
-      payload: serviceNowCallbackToPayload(cb, states),
-    }),
-  };
+    changeKey: (cb) => `${cb.sys_id}|${cb.sys_mod_count}`,
+    payload: (cb) => serviceNowCallbackToPayload(cb, states),
+  });
 }

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Incident, IncidentEntity, IncidentStatus, Severity } from '../../../src/incidents/incident';
-
-const fixtures = path.resolve(__dirname, '../../../../shared/fixtures/sentinel');
+import { fixture } from '../../helpers/shared';
 
 type Json = Record<string, any>;
 
 function readFixture(name: string): Json {
-  return JSON.parse(readFileSync(path.join(fixtures, name), 'utf8')) as Json;
+  return fixture<Json>(`sentinel/${name}`);
 }
 
 /** Display names the way a person reads them (the product's own mapping lives in src/incidents). */

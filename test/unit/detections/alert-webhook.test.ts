@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { DetectionAlert } from '../../../src/detections/alert';
 import { alertsEndpoint, AlertWebhookSender } from '../../../src/detections/ingest/alert-webhook';
-import { verifySignature } from '../../../src/ingress/signature';
+import { verifySignature } from '../../../src/security/signature';
 import { sendJson, startTestServer, type TestServer } from '../../helpers/http-server';
 
 const alert: DetectionAlert = {

@@ -7,9 +7,10 @@ import type { LogsourceConfig } from '../../../src/detections/logsource-config';
 import { rulesInvalidError, toRuleFailure } from '../../../src/detections/rule-errors';
 import { parseRuleFile } from '../../../src/detections/rule-parser';
 import type { SigmaRule } from '../../../src/detections/sigma-rule';
+import { sharedDir } from '../../helpers/shared';
 
 /** The shared SigmaHQ cases (read at run time, never copied into the repository). */
-export const sigmaCasesDir = resolve(__dirname, '../../../../shared/sigma/cases');
+export const sigmaCasesDir = resolve(sharedDir, 'sigma/cases');
 
 export interface SigmaCase {
   name: string;

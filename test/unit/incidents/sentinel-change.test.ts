@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isArgusError } from '../../../src/errors/catalog';
 import { applyIncidentChange, validateIncidentChange } from '../../../src/incidents/sentinel-change';
-import { retryAfterMs } from '../../../src/incidents/sentinel-request';
+import { retryAfterMs } from '../../../src/net/retry';
 
 const current = {
   title: 'T',

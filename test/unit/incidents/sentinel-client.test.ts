@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DefaultAzureCredential } from '@azure/identity';
 import { isArgusError, type ArgusError } from '../../../src/errors/catalog';
@@ -8,9 +6,9 @@ import { createSentinelClient, type SentinelClient } from '../../../src/incident
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
 import { startFakeArm, type FakeArm } from '../../helpers/fake-arm';
 import { fakeObjectId, hasTokenFor, startFakeManagedIdentity, type FakeManagedIdentity } from '../../helpers/fake-managed-identity';
+import { fixture as sharedFixture } from '../../helpers/shared';
 
-const fixtures = path.resolve(__dirname, '../../../../shared/fixtures/sentinel');
-const fixture = (name: string): Record<string, any> => JSON.parse(readFileSync(path.join(fixtures, name), 'utf8')) as Record<string, any>;
+const fixture = (name: string) => sharedFixture(`sentinel/${name}`);
 const name = '73e01a99-5cd7-4139-a149-9f2736ff2ab5';
 const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 

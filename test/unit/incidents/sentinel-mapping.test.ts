@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { parseSentinelIncidentResource, parseSentinelWebhook, type SentinelWebhook } from '../../../src/incidents/sentinel-mapping';
+import { fixture as sharedFixture } from '../../helpers/shared';
 
-const fixtures = path.resolve(__dirname, '../../../../shared/fixtures/sentinel');
-function fixture(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(path.join(fixtures, name), 'utf8')) as Record<string, any>;
-}
+const fixture = (name: string) => sharedFixture(`sentinel/${name}`);
 
 function accept(body: unknown): SentinelWebhook {
   const result = parseSentinelWebhook(body);

@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import type { AppContext } from '../../../src/app/context';
 import { loadConfig } from '../../../src/config/load-config';
 import { isArgusError, type ArgusError } from '../../../src/errors/catalog';
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
 import { loadPlaybookCatalog, parsePlaybook } from '../../../src/playbooks/catalog';
 import { parseIsoDuration } from '../../../src/playbooks/duration';
-import { playbooksFeature } from '../../../src/playbooks/feature';
+import { createPlaybooksFeature, type PlaybooksDeps } from '../../../src/playbooks/feature';
 
 const shipped = resolve(__dirname, '../../../playbooks');
 const sentinel = { subscriptionId: 'd0cfe6b2-9ac0-4464-9919-dccaee2e48c0', resourceGroup: 'soc-rg' };
@@ -118,9 +117,9 @@ test('a bad playbook file stops start-up: the feature refuses to register, namin
   try {
     writeFileSync(join(dir, 'bad.yaml'), `${valid}timeout: soon\n`);
     const config = loadConfig({}, { fileText: `playbooks: { dir: '${dir}' }` });
-    // Loading the catalog is the first thing registration does; nothing else of the context is reached.
-    const ctx = { config, logger: createLogger({ level: 'silent' }) } as unknown as AppContext;
-    await assert.rejects(Promise.resolve().then(() => playbooksFeature.register(ctx)), (err: unknown) => {
+    // Loading the catalog is the first thing the feature does; none of its other ports is reached.
+    const deps = { file: config.file, catalogDir: dir, logger: createLogger({ level: 'silent' }) } as unknown as PlaybooksDeps;
+    await assert.rejects(Promise.resolve().then(() => createPlaybooksFeature(deps)), (err: unknown) => {
       assert.ok(isArgusError(err, 'ARGUS_CONFIG_INVALID'));
       assert.match(err.message, /playbook bad\.yaml is invalid: timeout: must be an ISO-8601 duration/);
       return true;

@@ -1,22 +1,14 @@
-import { messageText } from '../cards/text';
 import type { Logger } from '../logging/logger';
-import type { TeamsDelivery } from '../teams/teams-delivery';
-import type { CardRecord, CardStore } from './card-store';
+import type { CardOutboxStore, CardRecord } from './card-outbox-store';
+import type { TeamsDelivery } from './teams-delivery';
 
-/** Longest text of one thread message (Teams takes about 40 KB of UTF-16 per message). */
-const maxMessageLength = 8_000;
-
-/**
- * A text message for a card's thread. Its text carries words from outside Argus (ITSM notes,
- * comments, playbook results, names from Sentinel), so it goes as plain text: rendered as markdown,
- * `[Re-authenticate](https://…)` written by a ticket's reporter would be a link from the trusted bot.
- */
-export function threadMessage(text: string) {
-  return { type: 'message' as const, text: messageText(text, maxMessageLength), textFormat: 'plain' as const };
+/** Several changes told as one message. */
+export function summarise(notes: string[]): string {
+  return notes.length === 1 ? notes[0]! : `${notes.length} changes: ${notes.join(' · ')}`.slice(0, 3000);
 }
 
 export interface PeopleNotesDeps {
-  cards: Pick<CardStore, 'get' | 'dropReplies'>;
+  cards: Pick<CardOutboxStore, 'get' | 'dropReplies'>;
   delivery: Pick<TeamsDelivery, 'reply'>;
   logger: Logger;
 }
@@ -36,7 +28,7 @@ export async function sendPeopleNotes(deps: PeopleNotesDeps, listed: CardRecord)
   let current = card;
   for (const reply of card.replies) {
     try {
-      await deps.delivery.reply(card.conversationId, parent, threadMessage(reply.text));
+      await deps.delivery.reply(card.conversationId, parent, { text: reply.text });
     } catch (err) {
       deps.logger.warn({ err, incident: card.incidentName, conversationId: card.conversationId }, 'a note for the card thread could not be sent; will retry');
       return current;

@@ -1,17 +1,21 @@
 import type { Logger } from '../logging/logger';
-import { statusOf } from '../storage/keys';
-import type { DeliveryLease, DeliveryLeases } from '../teams/delivery-lease';
-import type { TeamsRateLimiter } from '../teams/rate-limiter';
-import type { TeamsDelivery } from '../teams/teams-delivery';
-import { cardActivity, type CardPublisher } from './card-publisher';
-import type { CardRecord, CardStore } from './card-store';
-import type { IncidentRepository } from './incident-repository';
-import { sendPeopleNotes, threadMessage } from './thread-replies';
+import { statusOf } from '../net/status';
+import type { StoredCardOutbox } from './card-outbox';
+import type { CardOutboxStore, CardRecord } from './card-outbox-store';
+import { sendPeopleNotes, summarise } from './card-thread-replies';
+import type { DeliveryLease, DeliveryLeases } from './delivery-lease';
+import type { TeamsRateLimiter } from './rate-limiter';
+import type { AdaptiveCard } from './registry';
+import type { TeamsDelivery } from './teams-delivery';
+
+/** What a subject's card shows now (undefined: the subject is gone, nothing to send). */
+export type CardContent = (subject: string) => Promise<{ card: AdaptiveCard; summary?: string } | undefined>;
 
 export interface CardDeliveryOptions {
-  cards: CardStore;
-  incidents: IncidentRepository;
-  publisher: CardPublisher;
+  /** The card rows; the worker wakes when work is queued there. */
+  outbox: StoredCardOutbox;
+  /** Renders a card from its subject's latest state, when it is sent. */
+  content: CardContent;
   delivery: TeamsDelivery;
   leases: DeliveryLeases;
   limiter: TeamsRateLimiter;
@@ -44,8 +48,13 @@ export class CardDeliveryWorker {
   private stopped = false;
   private wakeNow?: () => void;
   private loop?: Promise<void>;
+  private readonly cards: CardOutboxStore;
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly o: CardDeliveryOptions) {}
+  constructor(private readonly o: CardDeliveryOptions) {
+    this.cards = o.outbox.store;
+    this.unsubscribe = o.outbox.onChanged(() => this.nudge());
+  }
 
   start(): void {
     this.loop = this.run();
@@ -57,6 +66,7 @@ export class CardDeliveryWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe();
     this.nudge(); // ends the wait at once
     await this.loop;
     await Promise.allSettled([...this.running]);
@@ -66,7 +76,7 @@ export class CardDeliveryWorker {
   async idle(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.running.size === 0 && (await this.o.cards.listPending(1)).every((c) => !c.pending && c.notes.length === 0 && c.replies.length === 0)) return;
+      if (this.running.size === 0 && (await this.cards.listPending(1)).every((c) => !c.pending && c.notes.length === 0 && c.replies.length === 0)) return;
       this.nudge();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -99,7 +109,7 @@ export class CardDeliveryWorker {
   }
 
   private async tick(): Promise<void> {
-    const pending = await this.o.cards.listPending();
+    const pending = await this.cards.listPending();
     const byConversation = new Map<string, CardRecord[]>();
     for (const card of pending) byConversation.set(card.conversationId, [...(byConversation.get(card.conversationId) ?? []), card]);
     for (const [conversationId, cards] of byConversation) {
@@ -132,7 +142,7 @@ export class CardDeliveryWorker {
         for (const c of withReplies) {
           if (!c.replies.length) continue;
           if (!(await holdLease())) return false;
-          latest.set(c.incidentName, await sendPeopleNotes(this.o, c));
+          latest.set(c.incidentName, await sendPeopleNotes({ cards: this.cards, delivery: this.o.delivery, logger: this.o.logger }, c));
         }
         return true;
       };
@@ -143,7 +153,7 @@ export class CardDeliveryWorker {
       for (const listed of ordered) {
         if (!(await holdLease())) return;
         if (Date.now() - peopleCheckedAt >= 1_000) {
-          if (!(await tellPeople(await this.o.cards.listReplies(conversationId)))) return;
+          if (!(await tellPeople(await this.cards.listReplies(conversationId)))) return;
           peopleCheckedAt = Date.now();
         }
         const card = latest.get(listed.incidentName) ?? listed;
@@ -158,27 +168,26 @@ export class CardDeliveryWorker {
   }
 
   private async deliver(card: CardRecord, tellNotes: boolean): Promise<void> {
-    const record = await this.o.incidents.get(card.incidentName);
-    if (!record) return;
-    const activity = cardActivity(await this.o.publisher.render(record), `Incident ${record.incident.number}: ${record.incident.title}`);
+    const message = await this.o.content(card.incidentName);
+    if (!message) return;
     let current: CardRecord | undefined = card;
     if (card.pending && card.state !== 'posted') {
       // Claim, then post. A crash after Teams answered but before the id is stored may cost one
       // duplicate card (the Bot Connector has no idempotency key); at any other instant, none.
-      current = await this.o.cards.save(card, { state: 'posting' });
+      current = await this.cards.save(card, { state: 'posting' });
       if (!current) return;
-      const activityId = await this.o.delivery.post(card.conversationId, activity);
-      current = await this.o.cards.save(current, { state: 'posted', activityId, pending: false });
+      const activityId = await this.o.delivery.post(card.conversationId, message);
+      current = await this.cards.save(current, { state: 'posted', activityId, pending: false });
       if (!current) await this.recordActivityId(card, activityId);
       return;
     }
     if (card.pending && card.activityId) {
       try {
-        await this.o.delivery.update(card.conversationId, card.activityId, activity);
+        await this.o.delivery.update(card.conversationId, card.activityId, message);
       } catch (err) {
         if (statusOf(err) === 404) {
           // The card was deleted in Teams: post a new one.
-          current = await this.o.cards.save(card, { state: 'new' });
+          current = await this.cards.save(card, { state: 'new' });
           return;
         }
         throw err;
@@ -186,16 +195,16 @@ export class CardDeliveryWorker {
     }
     const notes = tellNotes ? card.notes : undefined;
     if (notes?.length && card.activityId)
-      await this.o.delivery.reply(card.conversationId, card.activityId, threadMessage(summarise(notes)));
+      await this.o.delivery.reply(card.conversationId, card.activityId, { text: summarise(notes) });
     // Only clear what was delivered; a change that arrived meanwhile changed the etag and stays pending.
-    await this.o.cards.save(card, { pending: false, ...(notes ? { notes: [], lastReplyAt: new Date().toISOString() } : {}) });
+    await this.cards.save(card, { pending: false, ...(notes ? { notes: [], lastReplyAt: new Date().toISOString() } : {}) });
   }
 
   /** The post succeeded but the row changed meanwhile: store the id on the fresh row. */
   private async recordActivityId(card: CardRecord, activityId: string): Promise<void> {
     for (let i = 0; i < 5; i += 1) {
-      const fresh = await this.o.cards.get(card.incidentName, card.conversationId);
-      if (!fresh || (await this.o.cards.save(fresh, { state: 'posted', activityId }))) return;
+      const fresh = await this.cards.get(card.incidentName, card.conversationId);
+      if (!fresh || (await this.cards.save(fresh, { state: 'posted', activityId }))) return;
     }
   }
 
@@ -203,16 +212,11 @@ export class CardDeliveryWorker {
     const lines = cards.slice(0, 15).map((c) => `• ${c.incidentName.slice(0, 8)}…: ${summarise(c.notes)}`);
     const more = cards.length > 15 ? `\n…and ${cards.length - 15} more` : '';
     const text = `⚡ Incident storm: ${cards.length} incidents changed since the last summary.\n${lines.join('\n')}${more}`;
-    await this.o.delivery.post(conversationId, threadMessage(text));
+    await this.o.delivery.post(conversationId, { text });
     await this.o.leases.renew(lease, { lastStormAt: Date.now(), recent: this.o.limiter.recent(conversationId) });
     for (const c of cards) {
-      const fresh = await this.o.cards.get(c.incidentName, c.conversationId);
-      if (fresh) await this.o.cards.save(fresh, { notes: fresh.notes.slice(c.notes.length), lastReplyAt: new Date().toISOString() });
+      const fresh = await this.cards.get(c.incidentName, c.conversationId);
+      if (fresh) await this.cards.save(fresh, { notes: fresh.notes.slice(c.notes.length), lastReplyAt: new Date().toISOString() });
     }
   }
-}
-
-/** Several changes told as one message. */
-export function summarise(notes: string[]): string {
-  return notes.length === 1 ? notes[0]! : `${notes.length} changes: ${notes.join(' · ')}`.slice(0, 3000);
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
-import { decodeKey, encodeKey, statusOf } from '../storage/keys';
-import { listEntitiesWhere } from '../storage/list-entities';
+import { asEntityTable, eq, or, type Entity, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { decodeKey, encodeKey } from '../storage/keys';
 
 /**
  * A message for the card's thread. `change`: Argus telling what changed (status, owner, severity,
@@ -59,47 +59,69 @@ function fitReplies(replies: QueuedReply[]): QueuedReply[] {
   return replies.slice(from);
 }
 
-function storageError(err: unknown): ArgusError {
-  return new ArgusError('ARGUS_STORAGE_UNAVAILABLE', undefined, { cause: err });
+/** What a save may change on a card. */
+export type CardChanges = Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes' | 'replies'>> & {
+  notes?: string[];
+  hasNotes?: boolean;
+  replies?: QueuedReply[];
+};
+
+/** The card rows, as the outbox and the delivery worker use them. */
+export interface CardOutboxStore {
+  /** The cards of an incident. */
+  list(incidentName: string): Promise<CardRecord[]>;
+  /** Cards with work to do, oldest first. */
+  listPending(limit?: number): Promise<CardRecord[]>;
+  /** Cards in `conversationId` with people's notes to send. */
+  listReplies(conversationId: string): Promise<CardRecord[]>;
+  /** Creates the card's row (to be posted) unless it exists; true when it was created. */
+  ensure(incidentName: string, conversationId: string, now?: Date): Promise<boolean>;
+  /** Marks a card for re-rendering, queueing a thread note when given. */
+  markPending(card: CardRecord, note?: ThreadNote, now?: Date): Promise<void>;
+  get(incidentName: string, conversationId: string): Promise<CardRecord | undefined>;
+  /** Removes sent replies (by id: more may have been queued meanwhile); the fresh record. */
+  dropReplies(card: CardRecord, sent: ReadonlySet<string>): Promise<CardRecord | undefined>;
+  /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
+  save(card: CardRecord, changes: CardChanges): Promise<CardRecord | undefined>;
 }
 
-export class CardStore {
-  constructor(private readonly table: TableClient) {}
+/** Card rows in table ArgusCards (see CardRecord), written with etag concurrency. */
+export class TableCardOutboxStore implements CardOutboxStore {
+  private readonly table: EntityTable;
+
+  constructor(table: TableClient | EntityTable) {
+    this.table = asEntityTable(table);
+  }
 
   async list(incidentName: string): Promise<CardRecord[]> {
-    return this.query(`PartitionKey eq '${encodeKey(incidentName).replace(/'/g, "''")}'`);
+    return this.query({ partitionKey: encodeKey(incidentName) });
   }
 
   /** Cards with work to do, oldest first. */
   async listPending(limit = 1000): Promise<CardRecord[]> {
-    const rows = await this.query(`pending eq true or hasNotes eq true or hasReplies eq true`, limit);
+    const rows = await this.query({ where: or(eq('pending', true), eq('hasNotes', true), eq('hasReplies', true)) }, limit);
     return rows.sort((a, b) => (a.pendingSince ?? '').localeCompare(b.pendingSince ?? ''));
   }
 
   /** Cards in `conversationId` with people's notes to send. */
   async listReplies(conversationId: string): Promise<CardRecord[]> {
-    return this.query(`RowKey eq '${encodeKey(conversationId).replace(/'/g, "''")}' and hasReplies eq true`);
+    return this.query({ rowKey: encodeKey(conversationId), where: eq('hasReplies', true) });
   }
 
   /** Creates the card's row (to be posted) unless it exists; the row is the create-once record. */
   async ensure(incidentName: string, conversationId: string, now = new Date()): Promise<boolean> {
-    try {
-      await this.table.createEntity({
-        partitionKey: encodeKey(incidentName),
-        rowKey: encodeKey(conversationId),
-        state: 'new',
-        pending: true,
-        pendingSince: now.toISOString(),
-        hasNotes: false,
-        notes: '[]',
-        hasReplies: false,
-        replies: '[]',
-      });
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 409) return false;
-      throw storageError(err);
-    }
+    const res = await this.table.create({
+      partitionKey: encodeKey(incidentName),
+      rowKey: encodeKey(conversationId),
+      state: 'new',
+      pending: true,
+      pendingSince: now.toISOString(),
+      hasNotes: false,
+      notes: '[]',
+      hasReplies: false,
+      replies: '[]',
+    });
+    return res.created;
   }
 
   /**
@@ -120,12 +142,8 @@ export class CardStore {
   }
 
   async get(incidentName: string, conversationId: string): Promise<CardRecord | undefined> {
-    try {
-      return this.fromEntity(await this.table.getEntity<Record<string, unknown>>(encodeKey(incidentName), encodeKey(conversationId)));
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
+    const e = await this.table.get(encodeKey(incidentName), encodeKey(conversationId));
+    return e && this.fromEntity(e);
   }
 
   /** Removes sent replies (by id: more may have been queued meanwhile); the fresh record. */
@@ -141,16 +159,9 @@ export class CardStore {
   }
 
   /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
-  async save(
-    card: CardRecord,
-    changes: Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes' | 'replies'>> & {
-      notes?: string[];
-      hasNotes?: boolean;
-      replies?: QueuedReply[];
-    },
-  ): Promise<CardRecord | undefined> {
+  async save(card: CardRecord, changes: CardChanges): Promise<CardRecord | undefined> {
     const { notes, replies, ...rest } = changes;
-    const entity: Record<string, unknown> = { partitionKey: encodeKey(card.incidentName), rowKey: encodeKey(card.conversationId), ...rest };
+    const entity: Entity = { partitionKey: encodeKey(card.incidentName), rowKey: encodeKey(card.conversationId), ...rest };
     if (notes) {
       entity.notes = JSON.stringify(notes);
       entity.hasNotes = notes.length > 0;
@@ -160,21 +171,15 @@ export class CardStore {
       entity.hasReplies = replies.length > 0;
     }
     for (const [k, v] of Object.entries(entity)) if (v === undefined) delete entity[k];
-    try {
-      const res = await this.table.updateEntity(entity as { partitionKey: string; rowKey: string }, 'Merge', { etag: card.etag });
-      return { ...card, ...rest, notes: notes ?? card.notes, replies: replies ?? card.replies, etag: res.etag ?? '' };
-    } catch (err) {
-      if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
-      throw storageError(err);
-    }
+    const etag = await this.table.update(entity, { mode: 'merge', etag: card.etag });
+    return etag === undefined ? undefined : { ...card, ...rest, notes: notes ?? card.notes, replies: replies ?? card.replies, etag };
   }
 
-  private query(filter: string, limit = 5000): Promise<CardRecord[]> {
-    return listEntitiesWhere(this.table, filter, (e) => this.fromEntity(e), limit);
+  private async query(query: EntityQuery, limit = 5000): Promise<CardRecord[]> {
+    return (await this.table.list(query, limit)).map((e) => this.fromEntity(e));
   }
 
-
-  private fromEntity(e: Record<string, unknown> & { etag?: string }): CardRecord {
+  private fromEntity(e: StoredEntity): CardRecord {
     const notes = parseList<string>(e.notes).filter((n) => typeof n === 'string');
     const replies = parseList<QueuedReply>(e.replies).filter((r) => typeof r?.id === 'string' && typeof r.text === 'string');
     return {

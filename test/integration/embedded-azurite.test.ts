@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
-import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
-import { startEmbeddedAzurite } from '../../../src/storage/embedded-azurite';
+import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
+import { startEmbeddedAzurite } from '../../src/storage/embedded-azurite';
 
 const run = promisify(execFile);
 const logger = createLogger({ level: 'silent' });

@@ -5,11 +5,11 @@ import { QueueServiceClient } from '@azure/storage-queue';
 // Loaded on purpose: restify patches Node's shared http.IncomingMessage prototype, which once made
 // an in-thread Azurite ignore $filter. The emulator must keep working beside the Argus server.
 import 'restify';
-import { isArgusError } from '../../../src/errors/catalog';
-import { createLogger } from '../../../src/logging/logger';
-import { isConflict, isNotFound, isPreconditionFailed } from '../../../src/storage/keys';
-import { openTableStore, type OpenedTableStore } from '../../../src/storage/table-store';
-import { startAzurite, type TestAzurite } from '../../helpers/azurite';
+import { isArgusError } from '../../src/errors/catalog';
+import { createLogger } from '../../src/logging/logger';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../src/storage/keys';
+import { openTableStore, type OpenedTableStore } from '../../src/storage/table-store';
+import { startAzurite, type TestAzurite } from '../helpers/azurite';
 
 const logger = createLogger({ level: 'silent' });
 let azurite: TestAzurite;

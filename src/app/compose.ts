@@ -1,0 +1,129 @@
+import type { TokenCredential } from '@azure/identity';
+import { dirname, resolve } from 'node:path';
+import type { RoleResolver } from '../access/roles';
+import type { AuditLog } from '../audit/audit-log';
+import { entraCallerAllowed } from '../config/file-schema';
+import type { ArgusConfig } from '../config/load-config';
+import { secretNames, type SecretProvider } from '../config/secret-provider';
+import { createDetectionsFeature, type DetectionsFeature } from '../detections/feature';
+import { TableDetectionOutcomeStore } from '../detections/outcomes/table-outcome-store';
+import type { DurableIntake } from '../events/intake';
+import type { CardPublisher } from '../incidents/card-publisher';
+import { createIncidentsFeature, type IncidentsFeature } from '../incidents/feature';
+import type { IncidentRepository } from '../incidents/incident-repository';
+import type { SentinelClient } from '../incidents/sentinel-client';
+import type { SubscriptionStore } from '../incidents/subscription-store';
+import type { Logger } from '../logging/logger';
+import { approverChats } from '../playbooks/approver-chats';
+import { parseIsoDuration } from '../playbooks/duration';
+import { createPlaybooksFeature, type PlaybooksFeature } from '../playbooks/feature';
+import { createHttpRunner } from '../playbooks/http-runner';
+import { createPlaybookRunner } from '../playbooks/runner';
+import { TablePlaybookRunStore } from '../playbooks/run-store';
+import { createSentinelRunner } from '../playbooks/sentinel-runner';
+import { tableNames, type TableStore } from '../storage/table-store';
+import type { CardOutbox } from '../teams/card-outbox';
+import type { ConversationStore } from '../teams/conversation-store';
+import type { TeamsDelivery } from '../teams/teams-delivery';
+import { createTicketingFeature, type TicketingFeature } from '../ticketing/feature';
+import { TableTicketLinkStore } from '../ticketing/ticket-link-store';
+import { createTicketSystem } from '../ticketing/ticket-system-factory';
+import { createUserEmailResolver } from '../ticketing/user-email';
+import type { FeatureParts } from './feature';
+
+/** The shared ports the composition root makes before the features. */
+export interface Platform {
+  config: ArgusConfig;
+  logger: Logger;
+  /** DefaultAzureCredential, made on first use. */
+  credential(): TokenCredential;
+  secrets: SecretProvider;
+  /** Only this file opens a feature's own tables; features get their stores. */
+  store: TableStore;
+  audit: AuditLog;
+  roles: RoleResolver;
+  intake: DurableIntake;
+  conversations: ConversationStore;
+  delivery: TeamsDelivery;
+  outbox: CardOutbox;
+  incidents: IncidentRepository;
+  subscriptions: SubscriptionStore;
+  publisher: CardPublisher;
+  /** Absent when `sentinel` is not configured. */
+  sentinel?: SentinelClient;
+}
+
+export interface Features {
+  incidents: IncidentsFeature;
+  playbooks: PlaybooksFeature;
+  ticketing: TicketingFeature;
+  detections: DetectionsFeature;
+}
+
+/** Tables of the features (the platform's own are created by the composition root). */
+export const featureTables = [tableNames.playbookRuns, tableNames.tickets, tableNames.detectionOutcomes];
+
+/** Every feature, made from the platform with only the ports it uses. */
+export async function composeFeatures(p: Platform): Promise<Features> {
+  const { file } = p.config;
+  const incidents = createIncidentsFeature({
+    incidents: p.incidents,
+    subscriptions: p.subscriptions,
+    publisher: p.publisher,
+    audit: p.audit,
+    logger: p.logger,
+    sentinel: p.sentinel,
+    intake: p.intake,
+    tenantId: file.tenantId,
+  });
+
+  const playbooksLog = p.logger.child({ feature: 'playbooks' });
+  const settings = file.playbooks;
+  const playbooks = await createPlaybooksFeature({
+    file,
+    // A relative folder is read from where the config file is (or the working directory without one).
+    catalogDir: resolve(p.config.configPath ? dirname(p.config.configPath) : '.', settings.dir),
+    runs: new TablePlaybookRunStore(p.store.client(tableNames.playbookRuns)),
+    incidents: p.incidents,
+    runner: createPlaybookRunner({
+      sentinel: createSentinelRunner({ sentinel: p.sentinel, tenantId: file.tenantId }),
+      http: createHttpRunner({ secrets: p.secrets, attempts: settings.triggerAttempts, baseDelayMs: parseIsoDuration(settings.retryBaseDelay), log: playbooksLog }),
+    }),
+    audit: p.audit,
+    intake: p.intake,
+    publisher: p.publisher,
+    notify: {
+      cards: p.outbox,
+      delivery: p.delivery,
+      approverChats: (run) => approverChats({ conversations: p.conversations, roles: p.roles, tenantId: file.tenantId, run, logger: playbooksLog }),
+    },
+    callbackAuthenticated: async () => entraCallerAllowed(file, 'playbooks') || Boolean(await p.secrets.get(secretNames.playbookCallback)),
+    logger: playbooksLog,
+  });
+
+  const ticketingLog = p.logger.child({ feature: 'ticketing' });
+  const ticketing = createTicketingFeature({
+    itsm: file.itsm,
+    links: new TableTicketLinkStore(p.store.client(tableNames.tickets)),
+    incidents: p.incidents,
+    system: createTicketSystem(file.itsm, p.secrets, ticketingLog),
+    emails: createUserEmailResolver({
+      homeTenantId: file.tenantId,
+      emails: file.itsm.emails,
+      graph: { endpoint: file.graph.endpoint, scope: file.graph.scope, credential: p.credential },
+      logger: ticketingLog,
+    }),
+    audit: p.audit,
+    publisher: p.publisher,
+    intake: p.intake,
+    logger: ticketingLog,
+  });
+
+  const detections = createDetectionsFeature({ outcomes: new TableDetectionOutcomeStore(p.store.client(tableNames.detectionOutcomes)) });
+  return { incidents, playbooks, ticketing, detections };
+}
+
+/** The features' parts in registration order (card verbs, commands, card sections, webhooks). */
+export function featureParts(f: Features): FeatureParts[] {
+  return [f.incidents, f.playbooks, f.ticketing, f.detections];
+}

@@ -1,0 +1,25 @@
+import type { IncidentCardDecorator } from '../incidents/card-publisher';
+import type { WebhookMount } from '../ingress/webhook-routes';
+import type { CardActionDefinition, CommandDefinition } from '../teams/registry';
+
+
+/** Work a feature runs in the background (sweepers): started after the server listens, stopped on shutdown. */
+export interface BackgroundTask {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * What a feature hands the composition root, as data: src/main.ts and src/ingress mount it, the
+ * Teams table (src/app/interactions.ts) registers its verbs and commands. A feature registers
+ * nothing itself and receives only the ports it uses. Its event handlers are named fields of its
+ * own type, placed in order by the handler table (src/app/handlers.ts).
+ */
+export interface FeatureParts {
+  webhooks?: WebhookMount[];
+  actions?: CardActionDefinition[];
+  commands?: CommandDefinition[];
+  /** Parts of the incident card this feature owns (a ticket, playbooks…). */
+  cardSections?: IncidentCardDecorator[];
+  background?: BackgroundTask[];
+}

@@ -1,0 +1,55 @@
+import type { CardOutboxStore, ThreadNote } from './card-outbox-store';
+
+export type { ThreadNote } from './card-outbox-store';
+
+/** A card Teams has: where it is and its activity id (to reply in its thread). */
+export interface PostedCard {
+  conversationId: string;
+  activityId: string;
+}
+
+/**
+ * Port: how a domain gets its cards to Teams. A card is named by its subject (an incident); what
+ * it shows is rendered by the delivery worker when it sends (see CardContent), so a storm of
+ * changes costs one small write per card and becomes one paced update.
+ */
+export interface CardOutbox {
+  /**
+   * The subject changed: its existing cards are to be re-rendered (with `note` queued for their
+   * threads), and `conversationIds` that have no card yet get one.
+   */
+  changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote): Promise<void>;
+  /** The subject's cards Teams has, in storage order. */
+  cardsOf(subject: string): Promise<PostedCard[]>;
+}
+
+/** The outbox over the card rows (table ArgusCards); tells its listeners when card work was queued. */
+export class StoredCardOutbox implements CardOutbox {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly store: CardOutboxStore) {}
+
+  async changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote): Promise<void> {
+    const existing = await this.store.list(subject);
+    const targets = new Set(conversationIds);
+    for (const card of existing) {
+      targets.delete(card.conversationId);
+      await this.store.markPending(card, note);
+    }
+    for (const conversationId of targets) await this.store.ensure(subject, conversationId);
+    for (const listener of this.listeners) listener();
+  }
+
+  async cardsOf(subject: string): Promise<PostedCard[]> {
+    const out: PostedCard[] = [];
+    for (const card of await this.store.list(subject))
+      if (card.state === 'posted' && card.activityId) out.push({ conversationId: card.conversationId, activityId: card.activityId });
+    return out;
+  }
+
+  /** Calls `listener` whenever card work was queued; returns what stops that. */
+  onChanged(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
