@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Argus service image: production dependencies only, runs as the unprivileged `node` user.
+# Argus service image: the compiled service (dist/) on production dependencies only, run by plain
+# Node (no TypeScript, no tsx) as the unprivileged `node` user.
 #   docker build -t argus .
 #   docker run -p 3978:3978 --env-file argus.env -v $PWD/argus.config.yaml:/app/argus.config.yaml:ro argus
 # (/app/argus.config.yaml is read when present; ARGUS_CONFIG may point elsewhere.)
@@ -8,11 +9,23 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Dependencies, installed exactly from the lock file, without dev dependencies.
+# Build: every dependency (TypeScript is a dev dependency), exactly from the lock file, then
+# src/ compiled into dist/. Dependencies first, so a source change reuses the installed layer.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build
+
+# Run-time dependencies, exactly from the lock file, without dev dependencies. No install scripts:
+# `prepare` would build, which the stage above has done.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -21,11 +34,11 @@ ENV NODE_ENV=production \
     ARGUS_DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-# What the service reads at run time: sources (run by tsx), card templates, playbooks, detection
-# rules, the Teams manifest (argus package), and package.json / tsconfig.json for the loader.
-COPY package.json package-lock.json tsconfig.json ./
+COPY --from=build --chown=root:root /app/dist ./dist
+# What the service reads at run time besides dist/: the `argus` entry, card templates, playbooks,
+# detection rules, the Teams manifest and package.json (argus package).
+COPY package.json ./
 COPY bin ./bin
-COPY src ./src
 COPY cards ./cards
 COPY playbooks ./playbooks
 COPY detections ./detections

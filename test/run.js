@@ -36,6 +36,10 @@ const shareable = (f) => !/^(before|after|beforeEach|afterEach)\(|process\.env/m
 const unit = files.filter((f) => f.startsWith(unitDir) && shareable(f));
 const others = files.filter((f) => !unit.includes(f));
 const entries = [...(unit.length > 0 ? [join(relative(process.cwd(), root), 'unit-suite.ts')] : []), ...others];
+// Tests that start `argus` as users do (bin/argus.js) run the compiled dist/: bring it up to date
+// first (incremental, well under a second when nothing changed), so no test runs stale code.
+const build = spawnSync(process.execPath, [join(root, '..', 'scripts', 'prepare.js')], { stdio: 'inherit' });
+if (build.status !== 0) console.error('test/run.js: building dist/ failed (above): tests that start bin/argus.js run what was emitted');
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...entries],

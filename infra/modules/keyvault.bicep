@@ -1,7 +1,8 @@
 // Key Vault in RBAC mode for the secrets Argus reads (names in src/config/secret-provider.ts):
 // sentinel-webhook-secret, itsm-webhook-secret, jira-webhook-secret, playbook-callback-secret,
 // alerts-webhook-secret, servicenow-password / servicenow-client-secret, jira-api-token,
-// microsoft-app-password (only for a bot with a client secret). Values are set by an operator
+// microsoft-app-password (only for a bot with a client secret), virustotal-api-key /
+// abuseipdb-api-key (enrichment), llm-api-key (llm.enabled). Values are set by an operator
 // (docs/deploy.md), never passed through a deployment.
 
 param name string

@@ -9,18 +9,25 @@ export interface MembershipCache {
   lookup(userObjectId: string): Promise<Membership>;
 }
 
+/** Users whose answers are kept at most, by default. */
+export const defaultMaxCachedUsers = 10_000;
+
 /**
  * Asks the directory about all `groupIds` for a user once per TTL, and lets concurrent callers
  * share the question: a burst of card clicks by one engineer costs a single lookup. Answers,
  * including "not in the directory", are kept; failures are not, so the next click asks again.
+ * Expired answers are dropped as new ones come, and at most `maxUsers` are kept (the oldest go
+ * first), so a long-running instance does not keep one entry per person it ever saw.
  */
 export function createMembershipCache(options: {
   checker: GroupMembershipChecker;
   groupIds: readonly string[];
   ttlMs: number;
   now: () => number;
+  maxUsers?: number;
 }): MembershipCache {
   const { checker, ttlMs, now } = options;
+  const maxUsers = options.maxUsers ?? defaultMaxCachedUsers;
   const groupIds = [...new Set(options.groupIds.map((id) => id.toLowerCase()))];
   const answers = new Map<string, { membership: Membership; expiresAt: number }>();
   const inflight = new Map<string, Promise<Membership>>();
@@ -35,6 +42,16 @@ export function createMembershipCache(options: {
     }
   }
 
+  // Every answer lives `ttlMs`, so insertion order is expiry order: the oldest entries come first.
+  function remember(user: string, entry: { membership: Membership; expiresAt: number }): void {
+    answers.delete(user);
+    answers.set(user, entry);
+    for (const [oldest, { expiresAt }] of answers) {
+      if (answers.size <= maxUsers && expiresAt > now()) break;
+      answers.delete(oldest);
+    }
+  }
+
   return {
     lookup(userObjectId) {
       const user = userObjectId.toLowerCase();
@@ -44,7 +61,7 @@ export function createMembershipCache(options: {
       if (pending) return pending;
       const asking = ask(user)
         .then((membership) => {
-          if (ttlMs > 0) answers.set(user, { membership, expiresAt: now() + ttlMs });
+          if (ttlMs > 0) remember(user, { membership, expiresAt: now() + ttlMs });
           return membership;
         })
         .finally(() => inflight.delete(user));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enrichmentSchema } from './enrichment-schema';
+import { llmSchema, triageSchema } from './triage-schema';
 
 /** Schema of `argus.config.yaml` (ARCHITECTURE §3). Unknown keys are errors, not ignored. */
 
@@ -221,6 +223,10 @@ export const fileConfigSchema = z
     webhookAuth: webhookAuthSchema.default({}),
     teams: teamsSchema.prefault({}),
     audit: auditSchema.prefault({}),
+    /** Threat-intel lookups (ARCHITECTURE §8); absent: none. */
+    enrichment: enrichmentSchema.optional(),
+    triage: triageSchema.prefault({}),
+    llm: llmSchema.prefault({}),
     /** Durable intake: how events are retried and shared between instances. */
     intake: z
       .strictObject({

@@ -25,6 +25,9 @@ export const secretNames = {
   servicenowPassword: 'servicenow-password',
   servicenowClientSecret: 'servicenow-client-secret',
   jiraApiToken: 'jira-api-token',
+  virustotalApiKey: 'virustotal-api-key',
+  abuseipdbApiKey: 'abuseipdb-api-key',
+  llmApiKey: 'llm-api-key',
 } as const;
 
 export const secretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;

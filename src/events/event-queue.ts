@@ -41,10 +41,33 @@ export class EventQueue {
     // never comes before its backoff.
     const visibilityTimeout = Math.max(0, Math.ceil(delaySeconds));
     try {
-      for (const chunk of pack(items)) await this.queue.sendMessage(chunk, { visibilityTimeout });
+      for (const chunk of pack(items)) await this.queue.sendMessage(chunk.text, { visibilityTimeout });
     } catch (err) {
       throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not enqueue the event', { cause: err });
     }
+  }
+
+  /**
+   * Sends pointers to events this instance runs itself at once (the intake's fast path), hidden
+   * from every instance for `holdSeconds`: the durable fallback should the run never end. Answers
+   * the messages as if received (`dequeueCount` 0), each with the `items` it points at as given
+   * (events and etags stay in memory) and the pop receipt that deletes it once they are settled.
+   * A message that does come back carries only pointers, so whoever reads it reads the rows first.
+   */
+  async sendHeld(items: QueuedItem[], holdSeconds: number): Promise<QueuedEvent[]> {
+    const out: QueuedEvent[] = [];
+    try {
+      let from = 0;
+      for (const chunk of pack(items.map((i) => ({ partitionKey: i.partitionKey, rowKey: i.rowKey })))) {
+        const sent = await this.queue.sendMessage(chunk.text, { visibilityTimeout: Math.max(1, Math.ceil(holdSeconds)) });
+        out.push({ items: items.slice(from, from + chunk.count), messageId: sent.messageId, popReceipt: sent.popReceipt, dequeueCount: 0 });
+        from += chunk.count;
+      }
+    } catch (err) {
+      // What was sent is run and completed; the rest is the sweep's, as for any message not sent.
+      if (out.length === 0) throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', 'could not enqueue the event', { cause: err });
+    }
+    return out;
   }
 
   async receive(max: number, visibilityTimeoutSeconds: number): Promise<QueuedEvent[]> {
@@ -72,7 +95,7 @@ export class EventQueue {
 
   /** Parks one event of a message on the poison queue (the message itself is completed by the caller). */
   async deadLetter(ref: EventRef): Promise<void> {
-    await this.poison.sendMessage(pack([{ partitionKey: ref.partitionKey, rowKey: ref.rowKey }])[0]!);
+    await this.poison.sendMessage(pack([{ partitionKey: ref.partitionKey, rowKey: ref.rowKey }])[0]!.text);
   }
 
   /** Age of the oldest message waiting (visible ones only: retries waiting for their backoff are not counted). */
@@ -99,12 +122,13 @@ export class EventQueue {
 // events ride along while the message stays under ~44 KiB of JSON; bigger ones are read from the table.
 const maxMessageJson = 44 * 1024;
 
-function pack(items: QueuedItem[]): string[] {
-  const messages: string[] = [];
+/** The messages' texts, each with how many of `items` (in order) it holds. */
+function pack(items: QueuedItem[]): Array<{ text: string; count: number }> {
+  const messages: Array<{ text: string; count: number }> = [];
   let current: unknown[] = [];
   let size = 2;
   const flush = () => {
-    if (current.length) messages.push(Buffer.from(JSON.stringify(current)).toString('base64'));
+    if (current.length) messages.push({ text: Buffer.from(JSON.stringify(current)).toString('base64'), count: current.length });
     current = [];
     size = 2;
   };

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEventMap, EventName } from './event-map';
-import type { EventQueue } from './event-queue';
+import type { EventQueue, QueuedEvent } from './event-queue';
 import { EventStore, eventPartition, type StoredEvent } from './event-store';
 
 export interface AcceptInput<N extends EventName> {
@@ -19,8 +19,22 @@ export interface GroupCommitOptions {
   store: EventStore;
   queue: EventQueue;
   logger: Logger;
-  /** Called whenever messages were sent (wakes the poll loops). */
+  /** Called whenever messages were sent for any instance to take (wakes the poll loops). */
   onEnqueued: () => void;
+  /** The intake's fast path: runs stored events here, at once (see RunHere). */
+  runHere?: RunHere;
+}
+
+/**
+ * Running events on the instance that stored them, as soon as they are stored: as many as it has
+ * room for now (never a queue in memory); their messages are sent hidden for `holdSeconds`, so no
+ * other instance takes them unless the run never ends (a crash), and handed to `run` to be
+ * deleted once their events are settled. The rest are sent as usual, for any instance.
+ */
+export interface RunHere {
+  /** Room to run up to `count` events here now: how many it took, and what runs them (and gives back the room not used). */
+  reserve(count: number): { count: number; run(messages: QueuedEvent[]): void };
+  holdSeconds: number;
 }
 
 /**
@@ -149,18 +163,34 @@ export class GroupCommit {
     }
   }
 
-  /** Sends queue messages for stored events (whatever accumulated meanwhile, together). */
+  /**
+   * Sends queue messages for stored events (whatever accumulated meanwhile, together): held ones
+   * for the events run here (RunHere), visible ones for the rest.
+   */
   private async enqueueLoop(): Promise<void> {
     while (this.toEnqueue.length > 0) {
-      const batch = this.toEnqueue.splice(0, 500);
-      try {
-        await this.o.queue.send(batch.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true })));
-      } catch (err) {
-        // Stored is what the 2xx promises; the sweep enqueues them once the queue answers again.
-        this.o.logger.warn({ err, events: batch.length }, 'events stored but not enqueued; the sweep will enqueue them');
-      }
-      this.o.onEnqueued();
+      const batch = this.toEnqueue.splice(0, 500).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true }));
+      const here = this.o.runHere?.reserve(batch.length);
+      const held = batch.splice(0, here?.count ?? 0);
+      const sendHeld = async () => {
+        if (!here || held.length === 0) return;
+        const sent = await this.o.queue.sendHeld(held, this.o.runHere!.holdSeconds).catch((err: unknown) => (this.notSent(err, held.length), []));
+        const unsent = held.length - sent.reduce((n, m) => n + m.items.length, 0);
+        if (sent.length > 0 && unsent > 0) this.notSent(undefined, unsent);
+        here.run(sent);
+      };
+      const sendQueued = async () => {
+        if (batch.length === 0) return;
+        await this.o.queue.send(batch).catch((err: unknown) => this.notSent(err, batch.length));
+        this.o.onEnqueued();
+      };
+      await Promise.all([sendHeld(), sendQueued()]);
     }
     this.enqueuing = false;
+  }
+
+  /** Stored is what the 2xx promises; the sweep enqueues them once the queue answers again. */
+  private notSent(err: unknown, events: number): void {
+    this.o.logger.warn({ err, events }, 'events stored but not enqueued; the sweep will enqueue them');
   }
 }

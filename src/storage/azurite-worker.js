@@ -1,8 +1,9 @@
 'use strict';
 /*
  * Worker thread hosting Azurite's Table and Queue servers (see azurite-host.ts for why a worker).
- * Plain JavaScript on purpose: a worker does not inherit the main thread's TypeScript loader when
- * Argus runs through `require('tsx/cjs')` (bin/argus.js), so this file must load under bare Node.
+ * Plain JavaScript on purpose: a worker does not inherit the main thread's TypeScript loader (the
+ * tests run src/ through one), so this file must load under bare Node. The build copies it into
+ * dist/ beside azurite-host.js.
  *
  * Protocol (structured-clone messages):
  *   → { id, type: 'start', host, tablePort, queuePort, dataDir | null }

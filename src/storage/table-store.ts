@@ -27,6 +27,7 @@ export const tableNames = {
   alerts: 'ArgusAlerts',
   playbookRuns: 'ArgusPlaybookRuns',
   tickets: 'ArgusTickets',
+  intelCache: 'ArgusIntelCache',
 } as const;
 
 export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';

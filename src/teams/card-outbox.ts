@@ -23,9 +23,15 @@ export interface CardOutbox {
   cardsOf(subject: string): Promise<PostedCard[]>;
 }
 
-/** The outbox over the card rows (table ArgusCards); tells its listeners when card work was queued. */
+/** Card work just queued: the subject's cards in these conversations have something to send. */
+export interface CardChange {
+  subject: string;
+  conversationIds: string[];
+}
+
+/** The outbox over the card rows (table ArgusCards); tells its listeners what card work was queued. */
 export class StoredCardOutbox implements CardOutbox {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: CardChange) => void>();
 
   constructor(readonly store: CardOutboxStore) {}
 
@@ -37,7 +43,8 @@ export class StoredCardOutbox implements CardOutbox {
       await this.store.markPending(card, note);
     }
     for (const conversationId of targets) await this.store.ensure(subject, conversationId);
-    for (const listener of this.listeners) listener();
+    const change = { subject, conversationIds: [...existing.map((c) => c.conversationId), ...targets] };
+    for (const listener of this.listeners) listener(change);
   }
 
   async cardsOf(subject: string): Promise<PostedCard[]> {
@@ -47,8 +54,8 @@ export class StoredCardOutbox implements CardOutbox {
     return out;
   }
 
-  /** Calls `listener` whenever card work was queued; returns what stops that. */
-  onChanged(listener: () => void): () => void {
+  /** Calls `listener` with each change once its card work is queued; returns what stops that. */
+  onChanged(listener: (change: CardChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

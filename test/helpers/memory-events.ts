@@ -130,12 +130,14 @@ interface Message {
  * EventQueue in memory, with the queue's semantics: a received message hides for its visibility
  * timeout and comes back unless completed with its latest pop receipt; a delayed send stays hidden
  * for the delay (kept exact here, where Azure rounds up to whole seconds); the oldest message is
- * handed out first. `sends` records every send with its delay.
+ * handed out first. `sends` records every send with its delay, `held` every sendHeld.
  */
 export function memoryEventQueue() {
   const messages: Message[] = [];
   const outage = new Outage();
   const sends: Array<{ items: QueuedItem[]; delayMs: number }> = [];
+  /** Every sendHeld, apart from `sends`: messages of events their sender runs itself. */
+  const held: Array<{ items: QueuedItem[]; holdMs: number }> = [];
   const poison: EventRef[] = [];
   /** The dequeue count of every message handed out (above 1: a message that came back). */
   const deliveries: number[] = [];
@@ -149,6 +151,16 @@ export function memoryEventQueue() {
       sends.push({ items: copy(items), delayMs });
       const now = Date.now();
       messages.push({ id: String((n += 1)), items: copy(items), sentAt: now, visibleAt: now + delayMs, dequeueCount: 0, popReceipt: '' });
+    },
+    /** One message of pointers, hidden for `holdSeconds`, answered with its pop receipt (the fast path's send). */
+    async sendHeld(items: QueuedItem[], holdSeconds: number): Promise<QueuedEvent[]> {
+      await outage.pass();
+      const pointers = items.map((i) => ({ partitionKey: i.partitionKey, rowKey: i.rowKey }));
+      held.push({ items: copy(pointers), holdMs: holdSeconds * 1000 });
+      const now = Date.now();
+      const message = { id: String((n += 1)), items: pointers, sentAt: now, visibleAt: now + holdSeconds * 1000, dequeueCount: 0, popReceipt: randomUUID() };
+      messages.push(message);
+      return [{ items, messageId: message.id, popReceipt: message.popReceipt, dequeueCount: 0 }];
     },
     async receive(max: number, visibilityTimeoutSeconds: number): Promise<QueuedEvent[]> {
       await outage.pass();
@@ -187,6 +199,7 @@ export function memoryEventQueue() {
     queue: queue as unknown as EventQueue,
     outage,
     sends,
+    held,
     poison,
     deliveries,
     /** Messages in the queue, visible or not. */

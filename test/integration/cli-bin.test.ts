@@ -62,7 +62,7 @@ const launchers = {
   'a symlink named argus': (args: string[], extraEnv?: Record<string, string>) => run(linked, args, extraEnv),
 };
 
-/** Both launchers at once (each start costs a TypeScript load). */
+/** Both launchers at once (each start loads the whole CLI). */
 async function both(args: string[], extraEnv?: Record<string, string>): Promise<Array<[string, Run]>> {
   return Promise.all(Object.entries(launchers).map(async ([name, launch]) => [name, await launch(args, extraEnv)] as [string, Run]));
 }
@@ -70,7 +70,7 @@ async function both(args: string[], extraEnv?: Record<string, string>): Promise<
 describe('the installed argus command', () => {
   test("help prints the usage and exits 0, without restify's DEP0111 warning while other warnings still show", async () => {
     // Emitted once the CLI has loaded (its warning filter in place), through both emitWarning
-    // signatures, and only in the `argus` process (NODE_OPTIONS reaches npm and esbuild too).
+    // signatures, and only in the `argus` process (NODE_OPTIONS reaches npm too).
     const probe = join(dir, 'warning-probe.js');
     await writeFile(
       probe,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TableClient } from '@azure/data-tables';
-import { EventQueue, type QueuedItem } from '../../src/events/event-queue';
+import { EventQueue, type QueuedEvent, type QueuedItem } from '../../src/events/event-queue';
 import { TableEventStore } from '../../src/events/event-store';
 import { DurableIntake } from '../../src/events/intake';
 import { EventRouter, handle } from '../../src/events/router';
@@ -25,6 +25,12 @@ class FlakyQueue extends EventQueue {
     this.sends += 1;
     if (this.down) throw new Error('queue unavailable');
     return super.send(items, delaySeconds);
+  }
+
+  override async sendHeld(items: QueuedItem[], holdSeconds: number): Promise<QueuedEvent[]> {
+    this.sends += 1;
+    if (this.down) throw new Error('queue unavailable');
+    return super.sendHeld(items, holdSeconds);
   }
 }
 

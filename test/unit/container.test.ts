@@ -3,11 +3,18 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
-/** The Dockerfile builds a small, non-root image that has everything the service reads. */
+/** The Dockerfile builds a small, non-root image that runs the compiled service and has everything it reads. */
 const root = path.resolve(__dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const copied = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+const stages = dockerfile.split(/^(?=FROM )/m).filter((s) => s.startsWith('FROM '));
+const stageNamed = (name: string) => stages.find((s) => new RegExp(`^FROM \\S+ AS ${name}\\s`).test(s));
+const runtime = stages.at(-1) ?? '';
+/** What a stage copies from the build context (not from another stage). */
+const copiedIn = (stage: string) => [...stage.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+const copied = copiedIn(runtime);
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, any>;
+const pkg = readJson('package.json');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -19,7 +26,53 @@ function sourceFiles(dir: string): string[] {
 test('multi-stage: dependencies are installed from the lock file without dev dependencies', () => {
   assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2);
   assert.match(dockerfile, /RUN npm ci --omit=dev/);
-  assert.match(dockerfile, /COPY --from=deps .*node_modules/);
+  assert.match(runtime, /^COPY --from=deps .*node_modules/m);
+});
+
+test('a build stage installs every dependency and compiles dist/, which the runtime stage copies', () => {
+  const build = stageNamed('build');
+  assert.ok(build, 'a stage named build');
+  assert.match(build, /^RUN npm ci(?! .*--omit)/m, 'the build stage installs the dev dependencies (TypeScript)');
+  assert.match(build, /^RUN npm run build$/m);
+  assert.match(pkg.scripts.build, /^tsc -b tsconfig\.build\.json$/);
+  for (const needed of ['tsconfig.json', 'tsconfig.build.json', 'src']) assert.ok(copiedIn(build).includes(needed), `${needed} is not copied into the build stage`);
+  assert.match(runtime, /^COPY --from=build (?:--\S+ )*\/app\/dist \.\/dist$/m);
+});
+
+test('the image runs without TypeScript: no tsx or typescript at run time, no sources in the runtime stage', () => {
+  for (const name of ['tsx', 'typescript']) {
+    assert.equal(pkg.dependencies[name], undefined, `${name} is a run-time dependency`);
+    assert.ok(pkg.devDependencies[name], `${name} is not a dev dependency`);
+  }
+  const bin = readFileSync(path.join(root, pkg.bin.argus), 'utf8');
+  assert.doesNotMatch(bin, /tsx|\.ts'/);
+  assert.match(bin, /'dist', 'cli', 'main\.js'/);
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /['"]tsx(?:\/\w+)?['"]/, `${path.relative(root, file)} loads tsx`);
+  }
+  for (const dir of ['src', 'tsconfig.json', 'tsconfig.build.json']) assert.ok(!copied.includes(dir), `${dir} is copied into the runtime stage`);
+  assert.match(pkg.scripts.start, /^node bin\/argus\.js serve$/);
+});
+
+test('dist/ mirrors src/ at the same depth, with the files the sources load beside themselves', () => {
+  const base = readJson('tsconfig.json').compilerOptions;
+  const build = readJson('tsconfig.build.json');
+  const options = { ...base, ...build.compilerOptions };
+  assert.equal(build.extends, './tsconfig.json');
+  assert.equal(options.noEmit, false);
+  assert.equal(options.module, 'commonjs');
+  assert.equal(path.resolve(root, options.rootDir), path.join(root, 'src'));
+  // `../../cards/x.json` from src/cards/ and from dist/cards/ name the same file.
+  assert.equal(path.dirname(path.resolve(root, options.outDir)), root);
+  assert.ok(options.resolveJsonModule, 'imported JSON (src/response/attack-enterprise.json) is emitted');
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:resolve|join)\(__dirname, '([\w.-]+\.js)'\)/g)) {
+      const beside = path.join(path.dirname(file), m[1]!);
+      assert.ok(statSync(beside, { throwIfNoEntry: false })?.isFile(), `${path.relative(root, beside)} is missing`);
+      assert.ok(options.allowJs && build.include.includes('src/**/*.js'), `${path.relative(root, beside)} is not emitted into dist/`);
+    }
+  }
+  assert.ok(readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n').includes('dist/'), 'dist/ is not ignored by git');
 });
 
 test('the service runs as a non-root user, with a health check on a route Argus serves', () => {
@@ -31,7 +84,7 @@ test('the service runs as a non-root user, with a health check on a route Argus 
   assert.match(dockerfile, /^CMD \["node", "bin\/argus\.js", "serve"\]/m);
 });
 
-test('every top-level folder the sources read is copied, and none of them is ignored', () => {
+test('every top-level folder the sources read is copied into the runtime stage, and none of them is ignored', () => {
   const outside = new Set<string>();
   for (const file of sourceFiles(path.join(root, 'src'))) {
     const text = readFileSync(file, 'utf8');
@@ -43,12 +96,14 @@ test('every top-level folder the sources read is copied, and none of them is ign
   }
   for (const dir of ['playbooks', 'detections']) outside.add(dir); // config defaults (./playbooks) and rule folders
   assert.ok(outside.has('cards') && outside.has('manifest'), [...outside].join(', '));
-  for (const dir of [...outside, 'src', 'bin', 'package.json']) {
+  for (const dir of [...outside, 'bin', 'package.json']) {
     assert.ok(copied.includes(dir) || copied.includes(`${dir}/`), `${dir} is not copied into the image`);
     assert.ok(!ignored.includes(dir), `${dir} is excluded by .dockerignore`);
   }
+  for (const dir of ['src', 'scripts', 'tsconfig.build.json']) assert.ok(!ignored.includes(dir), `${dir} is excluded by .dockerignore`);
 });
 
 test('.dockerignore keeps secrets, local data and dependencies out of the build context', () => {
-  for (const entry of ['node_modules', '.git', '.argus-data', '.env', 'argus.config.yaml']) assert.ok(ignored.includes(entry), entry);
+  // dist too: the image compiles its own, a local (perhaps stale) build never reaches it.
+  for (const entry of ['node_modules', '.git', '.argus-data', '.env', 'argus.config.yaml', 'dist']) assert.ok(ignored.includes(entry), entry);
 });

@@ -67,7 +67,7 @@ test('every secret the infrastructure or the runbook names is a secret Argus rea
   const named = new Set<string>();
   for (const m of runbook.matchAll(/--name ([a-z0-9-]+)/g)) named.add(m[1]!);
   for (const file of bicepFiles) for (const m of read(file).matchAll(/secrets\/([a-z0-9-]+)/g)) named.add(m[1]!);
-  for (const m of read('infra/modules/keyvault.bicep').matchAll(/^\/\/.*$/gm)) for (const s of m[0].matchAll(/\b([a-z]+(?:-[a-z]+)+)\b/g)) if (s[1]!.endsWith('-secret') || s[1]!.endsWith('-password') || s[1]!.endsWith('-token')) named.add(s[1]!);
+  for (const m of read('infra/modules/keyvault.bicep').matchAll(/^\/\/.*$/gm)) for (const s of m[0].matchAll(/\b([a-z]+(?:-[a-z]+)+)\b/g)) if (/-(secret|password|token|key)$/.test(s[1]!)) named.add(s[1]!);
   assert.ok(named.size >= 8, [...named].join(', '));
   for (const name of named) assert.ok(knownSecrets.has(name.replace(/-previous$/, '')), `${name} is not a secret Argus reads`);
   for (const name of knownSecrets) assert.ok(runbook.includes(name), `the runbook does not mention ${name}`);

@@ -52,3 +52,18 @@ test('while intake is busy the limit is busyConcurrency (never above concurrency
   await second;
   assert.ok(Date.now() - started < 1_000, 'the waiter took its slot once the burst was over');
 });
+
+test('a caller that re-checked the limit many times is listed once, and a release still wakes it at once', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const slots = new ProcessingSlots({ concurrency: 1, busyConcurrency: 1 });
+  const release = await slots.take();
+  const waiting = slots.take();
+  for (let i = 0; i < 20; i += 1) {
+    t.mock.timers.tick(50);
+    await new Promise((r) => setImmediate(r));
+  }
+  // Each 50 ms re-check used to leave its wake-up behind: a long burst grew the list without bound.
+  assert.equal((slots as unknown as { waiters: unknown[] }).waiters.length, 1, 'one caller waits: one entry');
+  release();
+  assert.equal(await settled(waiting), true, 'the release handed the slot over, no timer needed');
+});

@@ -75,3 +75,15 @@ test('a listener that stopped listening is not called', async () => {
   assert.equal(calls, 1);
   assert.equal(o.signals(), 2);
 });
+
+test('the signal names the subject and every conversation whose card of it got work', async () => {
+  const o = outbox();
+  const changes: unknown[] = [];
+  o.box.onChanged((change) => changes.push(change));
+  await o.box.changed(incident, [channel]);
+  await o.box.changed(incident, [chat]);
+  assert.deepEqual(changes, [
+    { subject: incident, conversationIds: [channel] },
+    { subject: incident, conversationIds: [channel, chat] },
+  ]);
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLogger } from '../../../src/logging/logger';
+import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
+import { CardDeliveryWorker } from '../../../src/teams/card-delivery-worker';
+import { StoredCardOutbox } from '../../../src/teams/card-outbox';
+import { TableCardOutboxStore } from '../../../src/teams/card-outbox-store';
+import { TableDeliveryLeases } from '../../../src/teams/delivery-lease';
+import { TeamsRateLimiter } from '../../../src/teams/rate-limiter';
+import type { TeamsDelivery } from '../../../src/teams/teams-delivery';
+import { waitFor } from '../../helpers/wait-for';
+
+/** Card rows that count how often every pending card was listed. */
+class CountingStore extends TableCardOutboxStore {
+  scans = 0;
+  override listPending(limit?: number) {
+    this.scans += 1;
+    return super.listPending(limit);
+  }
+}
+
+/** A worker whose slow scan runs once at start and then not for a minute; Teams calls are recorded. */
+function setup() {
+  const store = new CountingStore(memoryEntityTable());
+  const outbox = new StoredCardOutbox(store);
+  const leaseTable = memoryEntityTable();
+  const calls: Array<{ kind: 'post' | 'update' | 'reply'; conversationId: string; at: number }> = [];
+  let n = 0;
+  const delivery: TeamsDelivery = {
+    post: async (conversationId) => (calls.push({ kind: 'post', conversationId, at: Date.now() }), `act-${(n += 1)}`),
+    update: async (conversationId) => void calls.push({ kind: 'update', conversationId, at: Date.now() }),
+    reply: async (conversationId) => (calls.push({ kind: 'reply', conversationId, at: Date.now() }), `reply-${(n += 1)}`),
+  };
+  const worker = new CardDeliveryWorker({
+    outbox,
+    content: async (subject) => ({ card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: subject }] } }),
+    delivery,
+    leases: new TableDeliveryLeases(leaseTable, 'this-instance'),
+    limiter: new TeamsRateLimiter(),
+    logger: createLogger({ level: 'silent' }),
+    pollIntervalMs: 60_000,
+  });
+  return { store, outbox, worker, calls, leaseTable };
+}
+
+test('a change is drained at once in the conversations it names, without listing every pending card', async () => {
+  const s = setup();
+  s.worker.start();
+  try {
+    await waitFor(() => s.store.scans === 1, { what: 'the scan at start', timeoutMs: 2_000, intervalMs: 5 });
+    const changedAt = Date.now();
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2', '19:b@thread.tacv2']);
+    await waitFor(() => s.calls.length === 2, { what: 'two cards posted', timeoutMs: 2_000, intervalMs: 5 });
+    assert.deepEqual(s.calls.map((c) => [c.kind, c.conversationId]).sort(), [
+      ['post', '19:a@thread.tacv2'],
+      ['post', '19:b@thread.tacv2'],
+    ]);
+    assert.ok(Math.max(...s.calls.map((c) => c.at)) - changedAt < 500, 'posted at once');
+    await s.outbox.changed('inc-1', []);
+    await waitFor(() => s.calls.length === 4, { what: 'both cards updated', timeoutMs: 2_000, intervalMs: 5 });
+    assert.deepEqual(s.calls.slice(2).map((c) => c.kind), ['update', 'update']);
+    assert.equal(s.store.scans, 1, 'no scan of the pending cards');
+    assert.equal((await s.store.get('inc-1', '19:a@thread.tacv2'))?.pending, false);
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+test('a conversation another instance holds is tried again shortly, without a scan; work nobody signalled is found by the scan', async () => {
+  const s = setup();
+  const other = new TableDeliveryLeases(s.leaseTable, 'other-instance');
+  const held = await other.acquire('19:a@thread.tacv2');
+  assert.ok(held);
+  s.worker.start();
+  try {
+    await waitFor(() => s.store.scans === 1, { what: 'the scan at start', timeoutMs: 2_000, intervalMs: 5 });
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2']);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(s.calls.length, 0, 'nothing sent while another instance holds the conversation');
+    await other.renew(held, { release: true });
+    await waitFor(() => s.calls.length === 1, { what: 'the card posted once the lease was let go', timeoutMs: 2_000, intervalMs: 5 });
+    assert.equal(s.store.scans, 1, 'retried without a scan');
+
+    // A row written elsewhere (another instance, before a restart): nobody signals it here.
+    await s.store.ensure('inc-2', '19:c@thread.tacv2');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(s.calls.length, 1);
+    s.worker.nudge();
+    await waitFor(() => s.calls.length === 2, { what: 'the scan to find it', timeoutMs: 2_000, intervalMs: 5 });
+    assert.deepEqual(s.calls[1]?.conversationId, '19:c@thread.tacv2');
+  } finally {
+    await s.worker.stop();
+  }
+});
