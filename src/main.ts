@@ -161,7 +161,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     logger,
     ...options.cardDelivery,
   });
-  const features = await composeFeatures({ config, logger, credential: getCredential, secrets, store, audit, roles, intake, conversations, delivery, outbox, incidents, subscriptions, publisher, sentinel });
+  const features = await composeFeatures({ config, logger, credential: getCredential, secrets, store, audit, roles, intake, conversations, delivery, outbox, incidents, subscriptions, publisher, sentinel, metrics });
   const parts = featureParts(features);
   for (const section of parts.flatMap((p) => p.cardSections ?? [])) publisher.decorate(section);
   const registry = teamsTable(roles, parts);

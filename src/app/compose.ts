@@ -26,10 +26,17 @@ import type { CardOutbox } from '../teams/card-outbox';
 import type { ConversationStore } from '../teams/conversation-store';
 import type { TeamsDelivery } from '../teams/teams-delivery';
 import { createTicketingFeature, type TicketingFeature } from '../ticketing/feature';
+import { createIntelSetup } from '../enrichment/intel-setup';
+import { intelMetrics } from '../enrichment/intel-service';
+import type { ArgusMetrics } from '../observability/metrics';
+import { compileAllowList } from '../triage/allow-list';
+import { createTriageFeature, type TriageFeature } from '../triage/feature';
+import { TableTriageStore } from '../triage/triage-store';
 import { TableTicketLinkStore } from '../ticketing/ticket-link-store';
 import { createTicketSystem } from '../ticketing/ticket-system-factory';
 import { createUserEmailResolver } from '../ticketing/user-email';
 import type { FeatureParts } from './feature';
+import { intelPortOf } from './intel-port';
 
 /** The shared ports the composition root makes before the features. */
 export interface Platform {
@@ -51,6 +58,8 @@ export interface Platform {
   publisher: CardPublisher;
   /** Absent when `sentinel` is not configured. */
   sentinel?: SentinelClient;
+  /** Where the features count what they do (argus_intel_*, argus_triage_decisions_total). */
+  metrics?: ArgusMetrics;
 }
 
 export interface Features {
@@ -58,10 +67,11 @@ export interface Features {
   playbooks: PlaybooksFeature;
   ticketing: TicketingFeature;
   detections: DetectionsFeature;
+  triage: TriageFeature;
 }
 
 /** Tables of the features (the platform's own are created by the composition root). */
-export const featureTables = [tableNames.playbookRuns, tableNames.tickets, tableNames.detectionOutcomes];
+export const featureTables = [tableNames.playbookRuns, tableNames.tickets, tableNames.detectionOutcomes, tableNames.alerts, tableNames.intelCache, tableNames.intelQuota];
 
 /** Every feature, made from the platform with only the ports it uses. */
 export async function composeFeatures(p: Platform): Promise<Features> {
@@ -119,11 +129,44 @@ export async function composeFeatures(p: Platform): Promise<Features> {
     logger: ticketingLog,
   });
 
-  const detections = createDetectionsFeature({ outcomes: new TableDetectionOutcomeStore(p.store.client(tableNames.detectionOutcomes)) });
-  return { incidents, playbooks, ticketing, detections };
+  const outcomes = new TableDetectionOutcomeStore(p.store.client(tableNames.detectionOutcomes));
+  const detections = createDetectionsFeature({ outcomes });
+
+  const { enrichment } = file;
+  const triageLog = p.logger.child({ feature: 'triage' });
+  const metrics = p.metrics;
+  const intel =
+    enrichment &&
+    createIntelSetup(enrichment, {
+      secrets: p.secrets,
+      tables: { cache: p.store.client(tableNames.intelCache), quota: p.store.client(tableNames.intelQuota) },
+      allow: compileAllowList(file.triage.allow),
+      ...(metrics ? { metrics: intelMetrics(metrics) } : {}),
+      log: triageLog,
+    });
+  const triage = createTriageFeature({
+    triage: file.triage,
+    routing: file.routing,
+    enrichment:
+      enrichment && intel
+        ? {
+            intel: intelPortOf(intel.service),
+            weights: { virustotal: enrichment.virustotal?.weight ?? 1, abuseipdb: enrichment.abuseipdb?.weight ?? 0.8 },
+            configured: [...(enrichment.virustotal ? (['virustotal'] as const) : []), ...(enrichment.abuseipdb ? (['abuseipdb'] as const) : [])],
+            maxWait: enrichment.maxWait,
+          }
+        : undefined,
+    ...(metrics ? { metrics: { decided: (decision) => metrics.triageDecisions.inc({ decision }) } } : {}),
+    store: new TableTriageStore(p.store.client(tableNames.alerts)),
+    outcomes,
+    delivery: p.delivery,
+    audit: p.audit,
+    logger: triageLog,
+  });
+  return { incidents, playbooks, ticketing, detections, triage };
 }
 
 /** The features' parts in registration order (card verbs, commands, card sections, webhooks). */
 export function featureParts(f: Features): FeatureParts[] {
-  return [f.incidents, f.playbooks, f.ticketing, f.detections];
+  return [f.incidents, f.playbooks, f.ticketing, f.detections, f.triage];
 }

@@ -26,6 +26,8 @@ export function handlerTable(f: Features): HandlerEntry[] {
     ...handle('playbook.run.reported', 'playbooks: apply the report', f.playbooks.handlers.applyReport),
     ...handle('playbook.run.deadline', 'playbooks: check the deadline', f.playbooks.handlers.checkDeadline),
 
+    // An alert is recorded as fired first: triage then writes its decision on top of that record.
     ...handle('alert.received', 'detections: record the alert', f.detections.handlers.recordAlert),
+    ...handle('alert.received', 'triage: score, decide, record, post the card', f.triage.handlers.decide),
   ];
 }

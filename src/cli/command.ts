@@ -21,3 +21,19 @@ export function processIO(): CliIO {
 export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
   stream.write(`${line}\n`);
 }
+
+type Subcommand = (args: string[], io: CliIO) => Promise<number>;
+
+/** `argus <name> <sub> …`: runs the named subcommand; anything else prints the usage and exits 2. */
+export function withSubcommands(command: Omit<CliCommand, 'run'>, subcommands: Record<string, Subcommand>): CliCommand {
+  return {
+    ...command,
+    async run(args, io) {
+      const [sub, ...rest] = args;
+      const run = sub !== undefined && Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+      if (run) return run(rest, io);
+      writeLine(io.stderr, `usage: ${command.usage}`);
+      return 2;
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { alertsCommand } from './alerts-command';
 import { auditCommand } from './audit-command';
 import { cardsPreviewCommand } from './cards-preview-command';
 import type { CliCommand } from './command';
@@ -6,6 +7,7 @@ import { doctorCommand } from './doctor-command';
 import { eventsCommand } from './events-command';
 import { detectCommand } from './detect-command';
 import { ingestCommand } from './ingest-command';
+import { intelCommand } from './intel-command';
 import { rulesCommand } from './rules-command';
 import { packageCommand } from './package-command';
 import { playgroundCommand } from './playground-command';
@@ -13,4 +15,4 @@ import { sendSampleCommand } from './send-sample-command';
 import { serveCommand } from './serve-command';
 
 /** Every `argus` command, in the order `argus help` lists them. */
-export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand, playgroundCommand, demoCommand, cardsPreviewCommand];
+export const commands: CliCommand[] = [serveCommand, sendSampleCommand, auditCommand, eventsCommand, doctorCommand, packageCommand, detectCommand, ingestCommand, rulesCommand, alertsCommand, intelCommand, playgroundCommand, demoCommand, cardsPreviewCommand];

@@ -6,7 +6,7 @@ import { EventProcessor, processReadable } from '../detections/ingest/event-proc
 import { describeFailure } from '../detections/rule-errors';
 import { loadEngine, readLogsourceFile } from '../detections/rule-loader';
 import { runRuleTests, type RuleTestResult } from '../detections/rule-tests';
-import { writeLine, type CliCommand, type CliIO } from './command';
+import { type CliIO, withSubcommands, writeLine } from './command';
 
 const usage = `argus detect test [PATH] [--logsources FILE] [--json]
        argus detect run --rules PATH --events FILE|- [--logsources FILE] [--skip-invalid]`;
@@ -96,15 +96,4 @@ async function runRules(args: string[], io: CliIO): Promise<number> {
 }
 
 /** `argus detect test|run`: rule tests, and rules over a file of events. */
-export const detectCommand: CliCommand = {
-  name: 'detect',
-  summary: 'Test Sigma rules against their test events, or run rules over events',
-  usage,
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === 'test') return runTests(rest, io);
-    if (sub === 'run') return runRules(rest, io);
-    writeLine(io.stderr, `usage: ${usage}`);
-    return 2;
-  },
-};
+export const detectCommand = withSubcommands({ name: 'detect', summary: 'Test Sigma rules against their test events, or run rules over events', usage }, { test: runTests, run: runRules });

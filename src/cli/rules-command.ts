@@ -6,7 +6,7 @@ import { ArgusError } from '../errors/catalog';
 import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
 import { tableNames } from '../storage/table-store';
-import { writeLine, type CliCommand, type CliIO } from './command';
+import { type CliIO, withSubcommands, writeLine } from './command';
 
 const usage = 'argus rules stats [--rule RULE_ID] [--json]';
 
@@ -46,14 +46,4 @@ async function stats(args: string[], io: CliIO): Promise<number> {
 }
 
 /** `argus rules stats`: per-rule fires, verdicts and false-positive rate from the outcome history. */
-export const rulesCommand: CliCommand = {
-  name: 'rules',
-  summary: 'Per-rule alert outcomes and false-positive rates, noisiest first',
-  usage,
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === 'stats') return stats(rest, io);
-    writeLine(io.stderr, `usage: ${usage}`);
-    return 2;
-  },
-};
+export const rulesCommand = withSubcommands({ name: 'rules', summary: 'Per-rule alert outcomes and false-positive rates, noisiest first', usage }, { stats });

@@ -4,6 +4,7 @@ import type { DetectionMatch } from './engine';
 import { matchExplanationSchema } from './explanation';
 import type { FieldValue, FlatEvent } from './flatten-event';
 import { sigmaLevels, sigmaStatuses } from './sigma-rule';
+import { indicatorTypes } from '../triage/types';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -28,6 +29,8 @@ export const detectionAlertSchema = z.strictObject({
   /** The flattened event, with long values shortened (see `maxAlertEventBytes`). */
   event: z.record(z.string(), z.union([scalar, z.array(scalar)])),
   explanation: matchExplanationSchema,
+  /** What the alert points at (ARCHITECTURE §8); absent: triage takes them from the event's fields. */
+  indicators: z.array(z.strictObject({ type: z.enum(indicatorTypes), value: z.string().min(1).max(2048) })).max(100).optional(),
 });
 export type DetectionAlert = z.infer<typeof detectionAlertSchema>;
 

@@ -92,6 +92,8 @@ export class MetricsRegistry {
 
 /** The metrics Argus exports. */
 export function createArgusMetrics(registry = new MetricsRegistry()) {
+  const intelQuota = new Map<string, { labels: Labels; value: number }>();
+  registry.gauge('argus_intel_quota_remaining', 'Intel lookups left, by source and window (minute, day), as last counted', () => [...intelQuota.values()]);
   return {
     registry,
     webhooks: registry.counter('argus_webhook_requests_total', 'Webhook requests by source and outcome'),
@@ -103,6 +105,9 @@ export function createArgusMetrics(registry = new MetricsRegistry()) {
     invokes: registry.counter('argus_card_actions_total', 'Card actions by verb and outcome'),
     teamsCalls: registry.counter('argus_teams_calls_total', 'Bot Connector calls by kind (send, update, reply) and status'),
     teamsRejected: registry.counter('argus_teams_rejected_total', 'POST /api/messages requests refused, by reason'),
+    intelLookups: registry.counter('argus_intel_lookups_total', 'Intel lookups by source and result (a verdict, cached, skipped or waiting)'),
+    intelQuotaRemaining: (source: string, window: string, value: number) => void intelQuota.set(`${source}|${window}`, { labels: { source, window }, value }),
+    triageDecisions: registry.counter('argus_triage_decisions_total', 'Alerts decided by triage, by decision (auto-close, escalate, review)'),
   };
 }
 

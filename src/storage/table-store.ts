@@ -28,6 +28,7 @@ export const tableNames = {
   playbookRuns: 'ArgusPlaybookRuns',
   tickets: 'ArgusTickets',
   intelCache: 'ArgusIntelCache',
+  intelQuota: 'ArgusIntelQuota',
 } as const;
 
 export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';

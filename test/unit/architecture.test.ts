@@ -18,7 +18,7 @@ function runtimeImports(file: string): string[] {
   return [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
 }
 
-const domains = ['incidents', 'playbooks', 'ticketing', 'detections', 'response'];
+const domains = ['incidents', 'playbooks', 'ticketing', 'detections', 'response', 'triage', 'enrichment'];
 
 test('domains reach Teams and HTTP only through ports: no run-time import of src/teams or src/ingress', () => {
   const offenders: string[] = [];
@@ -36,7 +36,7 @@ test('src/teams does not import src/ingress, nor the domains', () => {
   for (const file of sources(join(src, 'teams')))
     for (const spec of [...readFileSync(file, 'utf8').matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]!)) {
       const target = relative(src, resolve(join(file, '..'), spec));
-      if (spec.startsWith('.') && /^(ingress|incidents|playbooks|ticketing|detections|response)\//.test(target)) offenders.push(`${relative(src, file)} → ${target}`);
+      if (spec.startsWith('.') && /^(ingress|incidents|playbooks|ticketing|detections|response|triage|enrichment)\//.test(target)) offenders.push(`${relative(src, file)} → ${target}`);
     }
   assert.deepEqual(offenders, []);
 });

@@ -88,6 +88,36 @@ export function previewSamples(): PreviewSample[] {
       },
     },
     {
+      name: 'triage',
+      module: 'triage-card',
+      render: 'renderTriageCard',
+      view: {
+        showActions: true,
+        record: {
+          alertId: '5f0c2d9a41b87e36c1a4f0d29b3e7a58',
+          ruleId: 'proc_creation_win_powershell_encoded_command',
+          status: 'decided',
+          decision: 'review',
+          score: 0.345,
+          thresholds: { autoCloseBelow: 0.2, escalateAtOrAbove: 0.8 },
+          indicators: [
+            {
+              type: 'ip',
+              value: '198.51.100.23',
+              sources: [
+                { source: 'virustotal', verdict: 'malicious', probability: 0.1, weight: 1, cached: false, detail: '' },
+                { source: 'abuseipdb', verdict: 'suspicious', probability: 0.875, weight: 0.8, cached: true, detail: '' },
+              ],
+            },
+          ],
+          reasons: ['score 0.345 is between autoCloseBelow 0.2 and escalateAtOrAbove 0.8'],
+          decidedAt: at,
+          alert: { title: 'Encoded PowerShell command line', level: 'high', host: 'FIN-WS-042', detectedAt: at },
+          matchedRules: [],
+        },
+      },
+    },
+    {
       name: 'ticket',
       module: 'ticket-card',
       render: 'renderTicketCard',

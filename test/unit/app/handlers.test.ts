@@ -22,6 +22,7 @@ function recordingFeatures(ran: string[], withTicketing: boolean): Features {
       : {},
     playbooks: { handlers: { trigger: h('playbooks.trigger'), notify: h('playbooks.notify'), applyReport: h('playbooks.applyReport'), checkDeadline: h('playbooks.checkDeadline') } },
     detections: { handlers: { recordAlert: h('detections.recordAlert') } },
+    triage: { handlers: { decide: h('triage.decide') } },
   };
 }
 
@@ -57,5 +58,5 @@ test('every event of the vocabulary has a handler; without an ITSM, ticket event
   assert.deepEqual(await run('sentinel.incident.updated', false), ['incidents.ingestVersion']);
   assert.deepEqual(await run('ticket.work.requested', false), []);
   assert.deepEqual(await run('playbook.run.reported'), ['playbooks.applyReport']);
-  assert.deepEqual(await run('alert.received'), ['detections.recordAlert']);
+  assert.deepEqual(await run('alert.received'), ['detections.recordAlert', 'triage.decide']);
 });
