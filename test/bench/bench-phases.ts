@@ -117,6 +117,7 @@ export async function rawInsertPhase(t: BenchTarget, count: number) {
 export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: number; channels: number; firstIndex: number; tag: string }) {
   const total = Math.round(o.rate * o.seconds);
   const sentAt: number[] = [];
+  const ackMs: number[] = [];
   const postedAt: number[] = [];
   const interval = 1000 / o.rate;
   const from = t.connector.calls.length;
@@ -126,7 +127,7 @@ export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: numbe
     const wait = e0 + i * interval - performance.now();
     if (wait > 0) await sleep(wait);
     sentAt[i] = Date.now();
-    inflight.push(t.post(incident(o.firstIndex + i, 0, `route-${i % o.channels}`, `${o.tag} incident ${i}`)));
+    inflight.push(t.post(incident(o.firstIndex + i, 0, `route-${i % o.channels}`, `${o.tag} incident ${i}`)).then(() => ackMs.push(Date.now() - sentAt[i]!)));
   }
   await Promise.all(inflight);
   // Looks only at calls not seen yet (a full scan of every card each time would load the client).
@@ -155,6 +156,9 @@ export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: numbe
     p50Ms: percentile(latency, 50),
     p99Ms: percentile(latency, 99),
     maxMs: percentile(latency, 100),
+    // Of which the acknowledgement (webhook → 202).
+    ackP50Ms: percentile(ackMs, 50),
+    ackP99Ms: percentile(ackMs, 99),
     measured: latency.length,
     sent: total,
     // Cards posted per second, first webhook to last card.

@@ -8,8 +8,10 @@
  *   where the garbage the collector has to catch up with comes from.
  */
 const { appendFileSync, writeFileSync } = require('node:fs');
+const { isMainThread } = require('node:worker_threads');
 
-const file = process.env.BENCH_MEMORY_LOG;
+// Preloads run in every thread (tsx's loader thread, the embedded emulator's worker): sample once, from the main one.
+const file = isMainThread ? process.env.BENCH_MEMORY_LOG : undefined;
 if (file) {
   const sample = () => {
     const m = process.memoryUsage();
@@ -18,7 +20,7 @@ if (file) {
   setInterval(sample, 200).unref();
 }
 
-const profile = process.env.BENCH_ALLOCATION_PROFILE;
+const profile = isMainThread ? process.env.BENCH_ALLOCATION_PROFILE : undefined;
 if (profile) {
   const { Session } = require('node:inspector');
   const session = new Session();
