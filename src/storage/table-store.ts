@@ -29,6 +29,14 @@ export const tableNames = {
   tickets: 'ArgusTickets',
   intelCache: 'ArgusIntelCache',
   intelQuota: 'ArgusIntelQuota',
+  /** Per incident: phase, plan steps, impact, post-mortem (PartitionKey = incident id). */
+  response: 'ArgusResponse',
+  /** Evidence items and their custody ledgers. */
+  evidence: 'ArgusEvidence',
+  /** Compliance clocks and escalation steps, due times and reminders sent. */
+  clocks: 'ArgusClocks',
+  /** Generated reports behind signed links. */
+  reports: 'ArgusReports',
 } as const;
 
 export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';

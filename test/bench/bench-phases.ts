@@ -14,8 +14,8 @@ export interface BenchTarget {
   connector: FakeBotConnector;
   /** Processes whose threads' CPU is counted: Argus, and the emulator when it runs apart. */
   pids: Record<string, number>;
-  /** Resolves once Argus has worked off what it acknowledged. */
-  drained(): Promise<void>;
+  /** Resolves once Argus has worked off what it acknowledged (false: not within 10 minutes). */
+  drained(): Promise<boolean>;
   /** Storage connection string (the emulator Argus uses). */
   connection: string;
 }
@@ -171,6 +171,7 @@ export async function stormPhase(t: BenchTarget, o: { incidents: number; version
   const { connector } = t;
   const before = connector.calls.length;
   const throttledBefore = connector.throttled;
+  const cpu0 = cpuMark(t.pids);
   const updates: ReturnType<typeof incident>[] = [];
   for (let v = 0; v < o.versions; v += 1) for (let i = 0; i < o.incidents; i += 1) updates.push(incident(300_000 + i, v, 'storm', `Storm incident ${i}`));
   let accepted = 0;
@@ -180,6 +181,9 @@ export async function stormPhase(t: BenchTarget, o: { incidents: number; version
   });
   const ackedAt = Date.now();
   o.onAcked?.();
+  // Until every acknowledged update is processed (cards keep changing until then).
+  let processedMs = -1;
+  void t.drained().then((done) => done && (processedMs = Date.now() - ackedAt));
   const finalLabel = `v${o.versions - 1}`;
   const stormCalls = () => connector.calls.slice(before).filter((c) => c.conversationId.startsWith('19:storm@thread.tacv2'));
   const lastCardOf = (calls: ConnectorCall[]) => {
@@ -202,6 +206,8 @@ export async function stormPhase(t: BenchTarget, o: { incidents: number; version
     }
     await sleep(250);
   }
+  // CPU per update by thread, from the first webhook until converged (or given up).
+  const cpuMsPerUpdate = cpuPerItem(cpu0, t.pids, updates.length);
   const last = lastCardOf(stormCalls());
   const events = TableClient.fromConnectionString(t.connection, 'ArgusEvents', { allowInsecureConnection: true });
   let notDone = 0;
@@ -219,6 +225,8 @@ export async function stormPhase(t: BenchTarget, o: { incidents: number; version
     threadReplies: calls.filter((c) => c.kind === 'reply').length,
     http429: connector.throttled - throttledBefore,
     lost,
+    processedMs,
     convergedMs,
+    cpuMsPerUpdate,
   };
 }

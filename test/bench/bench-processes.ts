@@ -29,9 +29,10 @@ export function buildDist(): void {
 }
 
 function launchArgs(launcher: Launcher): string[] {
-  // `--import tsx` as `npm start` has it, resolved from the project (Argus runs in another folder).
+  // tsx: `--import tsx`, resolved from the project (Argus runs in another folder).
   const tsx = pathToFileURL(require.resolve('tsx', { paths: [root] })).href;
-  return launcher === 'compiled' ? [join(root, 'bin/argus.js'), 'serve'] : ['--import', tsx, join(root, 'src/cli/main.ts'), 'serve'];
+  // Compiled: as `npm start` and the Docker image run the service (heap capped at 512 MB).
+  return launcher === 'compiled' ? ['--max-old-space-size=512', join(root, 'bin/argus.js'), 'serve'] : ['--import', tsx, join(root, 'src/cli/main.ts'), 'serve'];
 }
 
 async function ephemeralPort(): Promise<number> {
@@ -58,12 +59,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Azurite (Table, Queue and an idle Blob service) as its own Node process, files under `location`. */
-export async function startStorageProcess(location: string): Promise<StorageProcess> {
+/**
+ * Azurite (Table, Queue and an idle Blob service) as its own Node process, its database under
+ * `location` (saved to disk every few seconds, as the embedded one) or, `inMemory`, never saved.
+ */
+export async function startStorageProcess(location: string, inMemory = false): Promise<StorageProcess> {
   const [tablePort, queuePort, blobPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--location', location,
+    [join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry',
+      ...(inMemory ? ['--inMemoryPersistence'] : ['--location', location]),
       '--tablePort', String(tablePort), '--queuePort', String(queuePort), '--blobPort', String(blobPort)],
     { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] },
   );

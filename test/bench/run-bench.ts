@@ -4,8 +4,8 @@
  * (see docs/benchmarks.md): ingest vs the emulator's raw insert rate, webhook → card at steady
  * rates, the storm, peak memory of Argus and of the emulator per phase, and cold starts.
  *
- * Options: --phases=ingest,e2e,storm,cold-start  --storage=external|embedded  --start=compiled|tsx
- * --ingest=5000  --e2e-rates=50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
+ * Options: --phases=ingest,e2e,storm,cold-start  --storage=external|embedded  --storage-in-memory  --start=compiled|tsx
+ * --ingest=5000  --e2e-rates=40,50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
  * --cold-starts=3  --argus-node-args="…"  --argus-stderr  --heap-snapshot-dir=DIR  --memory-log=FILE
  * --allocation-profile=FILE
  */
@@ -35,7 +35,7 @@ const phases = new Set((args.get('phases') ?? 'ingest,e2e,storm,cold-start').spl
 const external = (args.get('storage') ?? 'external') === 'external';
 const launcher = (args.get('start') ?? 'compiled') as Launcher;
 const ingestCount = phases.has('ingest') ? n('ingest', 5000) : 0;
-const e2eRates = phases.has('e2e') ? (args.get('e2e-rates') ?? '50,200').split(',').map(Number) : [];
+const e2eRates = phases.has('e2e') ? (args.get('e2e-rates') ?? '40,50,200').split(',').map(Number) : [];
 const e2eSeconds = n('e2e-seconds', 20);
 const stormIncidents = phases.has('storm') ? n('storm-incidents', 100) : 0;
 const stormVersions = n('storm-versions', 100);
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   try {
     if (external) {
       mkdirSync(join(dir, 'azurite'));
-      storage = await startStorageProcess(join(dir, 'azurite'));
+      storage = await startStorageProcess(join(dir, 'azurite'), args.has('storage-in-memory'));
     }
     argus = await startArgusProcess({ launcher, env: env(port()), cwd: dir, nodeArgs: argusNodeArgs, showStderr: args.has('argus-stderr') });
     const { url } = argus;
@@ -114,16 +114,17 @@ async function main(): Promise<void> {
     const drained = async () => {
       for (let i = 0; i < 1200; i += 1) {
         const text = await (await fetch(`${url}/metrics`)).text();
-        if (/^argus_events_queue_depth 0$/m.test(text) && /^argus_events_processing 0$/m.test(text)) return;
+        if (/^argus_events_queue_depth 0$/m.test(text) && /^argus_events_processing 0$/m.test(text)) return true;
         await sleep(500);
       }
+      return false;
     };
     const connection = storage?.connectionString ?? (() => {
       const owner = JSON.parse(readFileSync(join(dir, 'data', 'azurite.json'), 'utf8')) as { tableEndpoint: string };
       return `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};TableEndpoint=${owner.tableEndpoint};`;
     })();
     const target: BenchTarget = { post, connector, pids, drained, connection };
-    const result: Record<string, unknown> = { setup: { storage: external ? 'external' : 'embedded', start: launcher, node: process.version, firstStartMs } };
+    const result: Record<string, unknown> = { setup: { storage: external ? `external${args.has('storage-in-memory') ? ' (in memory)' : ''}` : 'embedded', start: launcher, node: process.version, firstStartMs } };
 
     if (ingestCount > 0) {
       watch.begin('ingest');
