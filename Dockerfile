@@ -42,6 +42,8 @@ COPY bin ./bin
 COPY cards ./cards
 COPY playbooks ./playbooks
 COPY detections ./detections
+COPY plans ./plans
+COPY queries ./queries
 COPY manifest ./manifest
 # The code stays owned by root and read-only to the service; only /data (embedded storage for
 # non-production runs) is writable.

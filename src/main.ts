@@ -22,6 +22,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CardDeliveryWorker, type CardDeliveryOptions } from './teams/card-delivery-worker';
 import { CardPublisher } from './incidents/card-publisher';
+import { createCardViewers, viewersTtlMs } from './incidents/card-viewers';
+import { createMemberCache } from './teams/conversation-members';
 import { TableDeliveryLeases } from './teams/delivery-lease';
 import { StoredCardOutbox } from './teams/card-outbox';
 import { TableCardOutboxStore } from './teams/card-outbox-store';
@@ -44,6 +46,7 @@ import { createServiceUrlPolicy } from './teams/service-url-policy';
 import { helpCard } from './teams/builtin-commands';
 import { TeamsRateLimiter } from './teams/rate-limiter';
 import { BotTeamsDelivery } from './teams/teams-delivery';
+import { botUserChats } from './teams/user-chats';
 import { createTurnHandler } from './teams/turn-handler';
 
 export interface StartOptions {
@@ -60,6 +63,8 @@ export interface StartOptions {
   rejectionAudit?: Pick<RejectionAuditOptions, 'now' | 'sweepIntervalMs'>;
   /** Clock and tick of the audit checkpointer (tests). */
   auditCheckpoints?: Pick<StartCheckpointsOptions, 'now' | 'tickMs'>;
+  /** How often the clock and escalation sweep runs (tests shorten it; 5 s by default). */
+  clocks?: { sweepIntervalMs?: number };
 }
 
 export interface RunningArgus {
@@ -144,7 +149,11 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const incidents = new TableIncidentRepository(store.client(tableNames.incidents));
   const subscriptions = new TableSubscriptionStore(store.client(tableNames.subscriptions));
   const outbox = new StoredCardOutbox(new TableCardOutboxStore(store.client(tableNames.cards)));
+  // Who sees their own buttons: the conversation's members (Bot Connector), by the same role resolver.
+  const members = createMemberCache({ source: { list: (id) => delivery.members(id) }, ttlMs: viewersTtlMs });
+  const viewers = createCardViewers({ members, roles, homeTenantId: file.tenantId, logger, ttlMs: viewersTtlMs });
   const publisher = new CardPublisher({
+    viewers,
     outbox,
     incidents,
     subscriptions,
@@ -154,14 +163,14 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   });
   const cardWorker = new CardDeliveryWorker({
     outbox,
-    content: (incidentName) => publisher.content(incidentName),
+    content: (incidentName, conversationId) => publisher.content(incidentName, conversationId),
     delivery,
     leases: new TableDeliveryLeases(store.client(tableNames.delivery), `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
     limiter,
     logger,
     ...options.cardDelivery,
   });
-  const features = await composeFeatures({ config, logger, credential: getCredential, secrets, store, audit, roles, intake, conversations, delivery, outbox, incidents, subscriptions, publisher, sentinel, metrics });
+  const features = await composeFeatures({ config, logger, credential: getCredential, secrets, store, blobs: opened.blobConnection, audit, roles, intake, conversations, delivery, userChats: botUserChats({ adapter, appId: config.bot.appId ?? '', logger }), outbox, incidents, subscriptions, publisher, sentinel, metrics, tuning: { clocksSweepIntervalMs: options.clocks?.sweepIntervalMs } });
   const parts = featureParts(features);
   for (const section of parts.flatMap((p) => p.cardSections ?? [])) publisher.decorate(section);
   const registry = teamsTable(roles, parts);
@@ -183,6 +192,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     logger,
     metrics,
     homeTenantId: file.tenantId,
+    onCardAction: (actor, verb) => viewers.noteAction(actor, verb),
     help: () => helpCard(registry),
     notice: (title, text, style) => renderNoticeCard({ title, text, style }),
   });
@@ -195,7 +205,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
     routes: [
       createMessagesRoute({ adapter, logic: turn, logger, audit, rejections, metrics, serviceUrls, bodyLimitBytes: file.teams.maxBodyBytes }),
       ...webhookRoutes(parts.flatMap((p) => p.webhooks ?? []), webhookDeps),
-      ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry, queue: () => intake.depth() }),
+      ...parts.flatMap((p) => p.routes ?? []),
+      ...operationalRoutes({ store, secrets, checkSecrets: config.secrets.kind === 'keyVault', metrics: metrics.registry, queue: () => intake.depth(), details: parts.flatMap((p) => p.readiness ?? []) }),
     ],
   });
   const { url, port } = await server.listen(options.port ?? config.port, config.host);

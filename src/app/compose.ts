@@ -26,6 +26,7 @@ import type { CardOutbox } from '../teams/card-outbox';
 import type { ConversationStore } from '../teams/conversation-store';
 import type { TeamsDelivery } from '../teams/teams-delivery';
 import { createTicketingFeature, type TicketingFeature } from '../ticketing/feature';
+import type { ResponseFeature } from '../response/feature';
 import { createIntelSetup } from '../enrichment/intel-setup';
 import { intelMetrics } from '../enrichment/intel-service';
 import type { ArgusMetrics } from '../observability/metrics';
@@ -35,8 +36,27 @@ import { TableTriageStore } from '../triage/triage-store';
 import { TableTicketLinkStore } from '../ticketing/ticket-link-store';
 import { createTicketSystem } from '../ticketing/ticket-system-factory';
 import { createUserEmailResolver } from '../ticketing/user-email';
+import { composeResponse, lateCloseGate } from './compose-response';
+import { composeEvidence } from './compose-evidence';
+import type { EvidenceFeature } from '../response/evidence-feature';
+import type { BlobConnection } from '../storage/open-table-store';
 import type { FeatureParts } from './feature';
+import { composeQueries } from './compose-queries';
+import type { QueriesFeature } from '../queries/feature';
+import { createClocks } from './compose-clocks';
+import type { ClocksFeature } from '../response/clocks-feature';
+import { triageExtras } from './compose-triage';
+import { composeEscalation } from './compose-escalation';
+import type { EscalationFeature } from '../triage/escalation-feature';
 import { intelPortOf } from './intel-port';
+import { composeReporting } from './compose-reporting';
+import type { ReportingFeature } from '../reporting/feature';
+import type { UserChats } from '../teams/user-chats';
+import { composeCardLayouts } from './compose-cards';
+import { composeTimeline } from './compose-timeline';
+import type { CardLayoutsFeature } from '../layouts/feature';
+import { composeReports } from './compose-reports';
+import type { ReportsFeature } from '../response/reports/reports-feature';
 
 /** The shared ports the composition root makes before the features. */
 export interface Platform {
@@ -47,6 +67,8 @@ export interface Platform {
   secrets: SecretProvider;
   /** Only this file opens a feature's own tables; features get their stores. */
   store: TableStore;
+  /** The blob service of the same storage account (evidence content). */
+  blobs: BlobConnection;
   audit: AuditLog;
   roles: RoleResolver;
   intake: DurableIntake;
@@ -60,6 +82,10 @@ export interface Platform {
   sentinel?: SentinelClient;
   /** Where the features count what they do (argus_intel_*, argus_triage_decisions_total). */
   metrics?: ArgusMetrics;
+  /** Messages to one person's personal chat (report receipts). */
+  userChats?: UserChats;
+  /** Internal timings tests shorten (not configuration). */
+  tuning?: { clocksSweepIntervalMs?: number };
 }
 
 export interface Features {
@@ -68,14 +94,33 @@ export interface Features {
   ticketing: TicketingFeature;
   detections: DetectionsFeature;
   triage: TriageFeature;
+  /** Escalated alerts into incidents; always made by composeFeatures (optional for tests that build Features by hand). */
+  escalation?: EscalationFeature;
+  /** The response lifecycle; always made by composeFeatures (optional for tests that build Features by hand). */
+  response?: ResponseFeature;
+  /** Evidence and its chain of custody; always made by composeFeatures (optional for tests that build Features by hand). */
+  evidence?: EvidenceFeature;
+  /** Investigation queries on Log Analytics; always made by composeFeatures (optional for tests that build Features by hand). */
+  queries?: QueriesFeature;
+  /** Compliance clocks and escalation of unacknowledged incidents; always made by composeFeatures (optional for tests that build Features by hand). */
+  clocks?: ClocksFeature;
+  /** Card layouts from SharePoint; always made by composeFeatures (optional for tests that build Features by hand). */
+  cards?: CardLayoutsFeature;
+  /** Suspected incidents reported from Teams; always made by composeFeatures (optional for tests that build Features by hand). */
+  reporting?: ReportingFeature;
+  /** The incident timeline and impact assessment; always made by composeFeatures (optional for tests that build Features by hand). */
+  timeline?: FeatureParts;
+  /** Reports for every audience with signed links, and post-mortems; always made by composeFeatures (optional for tests that build Features by hand). */
+  reports?: ReportsFeature;
 }
 
 /** Tables of the features (the platform's own are created by the composition root). */
-export const featureTables = [tableNames.playbookRuns, tableNames.tickets, tableNames.detectionOutcomes, tableNames.alerts, tableNames.intelCache, tableNames.intelQuota];
+export const featureTables = [tableNames.playbookRuns, tableNames.tickets, tableNames.detectionOutcomes, tableNames.alerts, tableNames.intelCache, tableNames.intelQuota, tableNames.response, tableNames.clocks, tableNames.evidence, tableNames.suspectedReports, tableNames.reports];
 
 /** Every feature, made from the platform with only the ports it uses. */
 export async function composeFeatures(p: Platform): Promise<Features> {
   const { file } = p.config;
+  const closeGate = lateCloseGate();
   const incidents = createIncidentsFeature({
     incidents: p.incidents,
     subscriptions: p.subscriptions,
@@ -85,6 +130,7 @@ export async function composeFeatures(p: Platform): Promise<Features> {
     sentinel: p.sentinel,
     intake: p.intake,
     tenantId: file.tenantId,
+    closeGate,
   });
 
   const playbooksLog = p.logger.child({ feature: 'playbooks' });
@@ -144,6 +190,7 @@ export async function composeFeatures(p: Platform): Promise<Features> {
       ...(metrics ? { metrics: intelMetrics(metrics) } : {}),
       log: triageLog,
     });
+  const escalation = composeEscalation(p, outcomes);
   const triage = createTriageFeature({
     triage: file.triage,
     routing: file.routing,
@@ -162,11 +209,22 @@ export async function composeFeatures(p: Platform): Promise<Features> {
     delivery: p.delivery,
     audit: p.audit,
     logger: triageLog,
+    ...triageExtras(p, intel),
+    escalation: escalation.port,
   });
-  return { incidents, playbooks, ticketing, detections, triage };
+  const evidence = composeEvidence(p);
+  const response = composeResponse(p, { incidents, playbooks, evidence: evidence.lookup });
+  closeGate.bind(response.closeGate);
+  const queries = composeQueries(p);
+  const clocks = createClocks(p);
+  const cards = composeCardLayouts(p);
+  const reporting = composeReporting(p);
+  const timeline = composeTimeline(p);
+  const reports = composeReports(p, { incidents, followUps: ticketing.followUps });
+  return { incidents, playbooks, ticketing, detections, triage, escalation, response, queries, clocks, evidence, cards, reporting, timeline, reports };
 }
 
 /** The features' parts in registration order (card verbs, commands, card sections, webhooks). */
 export function featureParts(f: Features): FeatureParts[] {
-  return [f.incidents, f.playbooks, f.ticketing, f.detections, f.triage];
+  return [f.incidents, f.playbooks, f.ticketing, f.detections, f.triage, ...(f.escalation ? [f.escalation] : []), ...(f.response ? [f.response] : []), ...(f.queries ? [f.queries] : []), ...(f.clocks ? [f.clocks] : []), ...(f.evidence ? [f.evidence] : []), ...(f.cards ? [f.cards] : []), ...(f.reporting ? [f.reporting] : []), ...(f.timeline ? [f.timeline] : []), ...(f.reports ? [f.reports] : [])];
 }

@@ -16,6 +16,7 @@ export function teamsTable(roles: RoleResolver, parts: readonly FeatureParts[]):
   for (const part of parts) {
     for (const command of part.commands ?? []) registry.command(command);
     for (const action of part.actions ?? []) registry.action(action);
+    for (const messageAction of part.messageActions ?? []) registry.messageAction(messageAction);
   }
   return registry;
 }

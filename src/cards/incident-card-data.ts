@@ -1,8 +1,16 @@
 import type { Incident, IncidentOwner } from '../incidents/incident';
 import { groupEntities, type EntityFact } from './entity-groups';
+import { buildEscalationSection, type EscalationSectionData } from './escalation-section';
+import { buildEvidenceSection, type EvidenceSectionData } from './evidence-section';
+import { buildInvestigateSection, type InvestigateSectionData } from './investigate-section';
 import { buildPlaybookSection, type PlaybookSectionData } from './playbook-section';
+import { buildResponseSection, type ResponseSectionData } from './response-section';
 import { atLevel } from './size-guard';
 import { buildTicketSection, type TicketSectionData } from './ticket-section';
+import { buildClockSection, type ClockSectionData } from './clock-section';
+import { buildImpactSection, type ImpactSectionData } from './impact-section';
+import { buildPostMortemSection, buildReportAction, type PostMortemSectionData, type ReportActionData } from './postmortem-section';
+import { buildTimelineSection, type TimelineSectionData } from './timeline-section';
 import { cardDateTime, humanizeIdentifier, joinLimited, plain, severityColors, statusColors, type TextColor } from './text';
 import type { IncidentCardView, NoticeStyle } from './views';
 
@@ -43,6 +51,15 @@ export interface IncidentCardData {
   forms: { severity: string };
   playbooks: PlaybookSectionData;
   ticket: TicketSectionData;
+  investigate: InvestigateSectionData;
+  response: ResponseSectionData;
+  escalation: EscalationSectionData;
+  clocks: ClockSectionData;
+  evidence: EvidenceSectionData;
+  impact: ImpactSectionData;
+  timeline: TimelineSectionData;
+  postmortem: PostMortemSectionData;
+  report: ReportActionData;
 }
 
 export function ownerName(owner: IncidentOwner | undefined): string | undefined {
@@ -144,5 +161,14 @@ export function buildIncidentCardData(view: IncidentCardView, level: number): In
     forms: { severity: incident.severity },
     playbooks: buildPlaybookSection(view.playbooks, level, incident.number),
     ticket: buildTicketSection(view.ticket, level),
+    investigate: buildInvestigateSection(view.investigate, level),
+    response: buildResponseSection(view.response, level),
+    escalation: buildEscalationSection(view.escalatedAlerts, level),
+    clocks: buildClockSection(view.clocks, level),
+    evidence: buildEvidenceSection(view.evidence, level, incident.number),
+    impact: buildImpactSection(view.impact),
+    timeline: buildTimelineSection(view.timeline, level),
+    postmortem: buildPostMortemSection(view.postMortem, level),
+    report: buildReportAction(view.reports),
   };
 }

@@ -1,4 +1,5 @@
 import * as ACData from 'adaptivecards-templating';
+import { expandLayout, viewOfTemplate } from './layouts';
 import type { AdaptiveCardJson } from './views';
 
 /**
@@ -28,8 +29,10 @@ function prune(node: unknown): unknown {
  */
 export function createCardTemplate<TData extends object>(json: object): (data: TData) => AdaptiveCardJson {
   const template = new ACData.Template(json);
+  // A layout from SharePoint may replace a built-in template (src/cards/layouts.ts).
+  const view = viewOfTemplate(json);
   return (data) => {
-    const card = prune(template.expand({ $root: data }));
+    const card = prune(expandLayout(view, template, data));
     if (typeof card !== 'object' || card === null || Array.isArray(card)) {
       throw new TypeError('an Adaptive Card template must expand to an object');
     }

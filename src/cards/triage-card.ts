@@ -26,6 +26,7 @@ interface TriageCardData {
   indicatorLines: { text: string; weight: 'Bolder' | 'Default'; subtle: boolean }[];
   reasons: { text: string }[];
   override: { enabled: boolean; text: string; style: NoticeStyle };
+  advice: { enabled: boolean; heading: string; text: string };
 }
 
 const budgets = { indicators: [20, 8, 3], reasons: [12, 6, 3], text: [300, 160, 80] } as const;
@@ -94,6 +95,12 @@ export function renderTriageCard(view: TriageCardView, options: RenderOptions = 
           enabled: o !== undefined,
           text: o ? `${verdictWords[o.verdict]} by ${plain(o.by, 80)} · ${cardDateTime(o.at)}${o.note ? ` · ${plain(o.note, textLength)}` : ''}` : '',
           style: o?.verdict === 'true_positive' ? 'attention' : 'good',
+        },
+        // The llm's summary is advice from outside text: plain, labelled, never part of the decision.
+        advice: {
+          enabled: r.llm !== undefined,
+          heading: r.llm ? `Advisory summary by ${plain(r.llm.model, 60)} (not part of the decision)` : '',
+          text: r.llm ? plain(r.llm.summary, textLength * 2) : '',
         },
       });
     },

@@ -10,6 +10,8 @@ export const incidentVerbs = {
   comment: 'incident.comment',
   refresh: 'incident.refresh',
   view: 'incident.view',
+  /** The card with the ATT&CK chain and the latest timeline entries, for the one who asked. */
+  timeline: 'incident.timeline',
 } as const;
 export type IncidentVerb = (typeof incidentVerbs)[keyof typeof incidentVerbs];
 

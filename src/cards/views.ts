@@ -1,7 +1,15 @@
 import type { Role } from '../access/roles';
 import type { Incident } from '../incidents/incident';
+import type { EvidenceSectionView } from './evidence-section';
+import type { ClocksSectionView } from './clock-section';
 import type { PlaybooksSectionView } from './playbook-views';
+import type { ResponseSectionView } from './response-views';
+import type { InvestigateSectionView } from './investigate-section';
 import type { TicketSectionView } from './ticket-views';
+import type { EscalatedAlertsView } from './escalation-section';
+import type { ImpactSectionView } from './impact-section';
+import type { TimelineSectionView } from './timeline-section';
+import type { PostMortemSectionView, ReportActionView } from './postmortem-section';
 
 /** Container styles Adaptive Cards know; notices and notice cards use them. */
 export const noticeStyles = ['good', 'attention', 'warning', 'accent', 'default'] as const;
@@ -30,6 +38,24 @@ export interface IncidentCardView {
   playbooks?: PlaybooksSectionView;
   /** The linked ITSM ticket, or the Create ticket button (drawn by section-ticket). */
   ticket?: TicketSectionView;
+  /** The alerts triage escalated into this incident (drawn by section-escalation). */
+  escalatedAlerts?: EscalatedAlertsView;
+  /** Investigate menus: queries per entity (drawn by section-investigate). */
+  investigate?: InvestigateSectionView;
+  /** The response phase, plan and the current phase's steps (drawn by section-response). */
+  response?: ResponseSectionView;
+  /** Compliance clocks: milestones due, Done, start a clock (drawn by section-clocks). */
+  clocks?: ClocksSectionView;
+  /** Evidence registered on the incident and the Add evidence form (drawn by section-evidence). */
+  evidence?: EvidenceSectionView;
+  /** The impact assessment, its form and the compliance clocks it offers (drawn by section-impact). */
+  impact?: ImpactSectionView;
+  /** The ATT&CK chain and the latest timeline entries, for the viewer who asked (drawn by section-timeline). */
+  timeline?: TimelineSectionView;
+  /** The post-mortem: its form in Post-incident, read-only once completed (drawn by section-postmortem). */
+  postMortem?: PostMortemSectionView;
+  /** The Report… action: a signed link to a report for any audience. */
+  reports?: ReportActionView;
   /** Reserved: sections are added as named optional fields, never as free-form blocks. */
   extraSections?: never;
 }
@@ -45,8 +71,8 @@ export interface HelpCommandView {
   name: string;
   usage: string;
   summary: string;
-  /** The least role that may run the command. */
-  role: Role;
+  /** The least role that may run the command (`any user`: everyone of the organisation, no role needed). */
+  role: Role | 'any user';
 }
 
 export interface HelpCardView {

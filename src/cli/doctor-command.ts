@@ -2,10 +2,12 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createSecretProvider } from '../app/secrets';
 import { loadConfig, type ArgusConfig } from '../config/load-config';
 import { secretNames, type SecretProvider } from '../config/secret-provider';
+import { intelDoctorChecks } from '../enrichment/doctor-checks';
 import { createSentinelClient } from '../incidents/sentinel-client';
 import { createTicketSystem } from '../ticketing/ticket-system-factory';
 import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
+import { layoutCheck } from '../app/compose-cards';
 import { writeLine, type CliCommand } from './command';
 
 interface Check {
@@ -68,6 +70,8 @@ function checks(config: ArgusConfig, secrets: SecretProvider, credential: () => 
       },
     });
   }
+  // Both intel sources: configured, key present, available or why not.
+  list.push(...intelDoctorChecks(config, secrets, credential));
   const tickets = createTicketSystem(file.itsm, secrets, createLogger({ level: 'silent' }));
   if (tickets) {
     list.push({
@@ -78,10 +82,23 @@ function checks(config: ArgusConfig, secrets: SecretProvider, credential: () => 
       },
     });
   }
+  // Card layouts from SharePoint: each file checked as the service would; a rejected one is named with why.
+  const layouts = layoutCheck(config, credential, createLogger({ level: 'silent' }));
+  if (layouts) {
+    list.push({
+      name: 'cards',
+      run: async () => {
+        const statuses = await layouts.sync.run();
+        const bad = statuses.filter((s) => s.problem);
+        if (bad.length) throw new Error(`built-in layout used for ${bad.map((s) => `${s.view} (${s.problem})`).join('; ')}`);
+        return `${statuses.filter((s) => s.source === 'sharepoint').length} layout(s) from SharePoint, the rest built-in`;
+      },
+    });
+  }
   return list;
 }
 
-/** `argus doctor`: checks config, secrets, storage, Teams, Sentinel and the ITSM, and says what is wrong. */
+/** `argus doctor`: checks config, secrets, storage, Teams, Sentinel, the intel sources and the ITSM, and says what is wrong. */
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'Check configuration, secrets, storage and reachability',

@@ -5,11 +5,14 @@ import { loadConfig } from '../config/load-config';
 import { normaliseIp } from '../enrichment/indicators';
 import { createIntelSetup, type IntelSetup } from '../enrichment/intel-setup';
 import type { QuotaStatus } from '../enrichment/quota';
+import { sourceHealth, type SourceHealth } from '../enrichment/source-health';
 import { ArgusError } from '../errors/catalog';
 import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
 import { tableNames } from '../storage/table-store';
 import { compileAllowList } from '../triage/allow-list';
+import { countQueued } from '../triage/queue-depth';
+import { TableTriageStore } from '../triage/triage-store';
 import { indicatorTypes, type Indicator, type IndicatorType } from '../triage/types';
 import { type CliIO, withSubcommands, writeLine } from './command';
 
@@ -27,7 +30,7 @@ function parse(args: string[], withIndicator: boolean) {
 }
 
 /** The enrichment parts as configured, over the storage as configured; `use` runs, then storage closes. */
-async function withIntel(io: CliIO, use: (intel: IntelSetup) => Promise<number>): Promise<number> {
+async function withIntel(io: CliIO, use: (intel: IntelSetup, more: { alerts: TableTriageStore; health: () => Promise<SourceHealth[]> }) => Promise<number>): Promise<number> {
   const config = loadConfig(io.env, { cwd: io.cwd });
   const enrichment = config.file.enrichment;
   if (!enrichment) throw new ArgusError('ARGUS_CONFIG_INVALID', 'enrichment is not configured: no intel source is looked up (see docs/triage.md)');
@@ -37,39 +40,46 @@ async function withIntel(io: CliIO, use: (intel: IntelSetup) => Promise<number>)
   const secrets = createSecretProvider(config, io.env, () => (credential ??= new DefaultAzureCredential()), logger);
   const { store } = await openTableStore(config.storage, { logger });
   try {
-    for (const table of [tableNames.intelCache, tableNames.intelQuota]) await store.ensureTable(table);
+    for (const table of [tableNames.intelCache, tableNames.intelQuota, tableNames.alerts]) await store.ensureTable(table);
     const tables = { cache: store.client(tableNames.intelCache), quota: store.client(tableNames.intelQuota) };
-    return await use(createIntelSetup(enrichment, { secrets, tables, allow: compileAllowList(config.file.triage.allow), log: logger }));
+    const intel = createIntelSetup(enrichment, { secrets, tables, allow: compileAllowList(config.file.triage.allow), log: logger });
+    const health = () => sourceHealth(enrichment, { secrets, quota: intel.quota });
+    return await use(intel, { alerts: new TableTriageStore(store.client(tableNames.alerts)), health });
   } finally {
     await store.close();
   }
 }
 
 /**
- * One line per source as `argus intel quota --json` prints it (ARCHITECTURE §8). Lookups over
- * quota are not kept here (the caller asks again when the quota allows), so `queued` is 0.
+ * One line per source as `argus intel quota --json` prints it (ARCHITECTURE §8): `queued` counts
+ * the lookups waiting for quota (alerts pending intel); `available` is false when the source
+ * refused the key or its secret is not set.
  */
-export function quotaView(s: QuotaStatus) {
+export function quotaView(s: QuotaStatus, queued = 0, health?: SourceHealth) {
+  const available = health ? health.available : !s.unavailable;
+  const unavailable = s.unavailable ?? (available ? undefined : { reason: health?.reason ?? 'unavailable' });
   return {
     source: s.source,
     ...(s.perMinute ? { perMinute: s.perMinute } : {}),
     perDay: s.perDay,
-    queued: 0,
-    available: !s.unavailable,
-    ...(s.unavailable ? { unavailable: s.unavailable } : {}),
+    queued,
+    available,
+    ...(unavailable ? { unavailable } : {}),
     ...(s.throttledUntil ? { throttledUntil: s.throttledUntil } : {}),
   };
 }
 
 async function quota(args: string[], io: CliIO): Promise<number> {
   const { values } = parse(args, false);
-  return withIntel(io, async (intel) => {
-    const view = (await intel.quota.status()).map(quotaView);
+  return withIntel(io, async (intel, more) => {
+    const [statuses, queued, health] = await Promise.all([intel.quota.status(), countQueued(more.alerts), more.health()]);
+    const view = statuses.map((s) => quotaView(s, queued[s.source], health.find((h) => h.source === s.source)));
     if (values.json) writeLine(io.stdout, JSON.stringify(view));
     for (const s of values.json ? [] : view) {
       const minute = s.perMinute ? `${s.perMinute.remaining}/${s.perMinute.limit} this minute, ` : '';
-      const state = s.unavailable ? `unavailable since ${s.unavailable.since}: ${s.unavailable.reason}` : s.throttledUntil ? `throttled until ${s.throttledUntil}` : 'available';
-      writeLine(io.stdout, `${s.source.padEnd(11)} ${minute}${s.perDay.remaining}/${s.perDay.limit} today (resets ${s.perDay.resetsAt}), ${state}`);
+      const since = s.unavailable && 'since' in s.unavailable && s.unavailable.since ? ` since ${s.unavailable.since}` : '';
+      const state = s.unavailable ? `unavailable${since}: ${s.unavailable.reason}` : s.throttledUntil ? `throttled until ${s.throttledUntil}` : 'available';
+      writeLine(io.stdout, `${s.source.padEnd(11)} ${minute}${s.perDay.remaining}/${s.perDay.limit} today (resets ${s.perDay.resetsAt}), ${s.queued ? `${s.queued} waiting for quota, ` : ''}${state}`);
     }
     return 0;
   });

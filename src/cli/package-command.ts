@@ -52,6 +52,10 @@ export function fillManifest(manifest: Record<string, unknown>, fill: ManifestFi
     id: fill.appId,
     version: fill.version,
     bots: [{ ...bot, botId: fill.appId }, ...(bots as unknown[]).slice(1)],
+    // The message actions (Report to SOC) are answered by the same bot.
+    ...(Array.isArray(manifest.composeExtensions)
+      ? { composeExtensions: (manifest.composeExtensions as Record<string, unknown>[]).map((c) => ({ ...c, botId: fill.appId })) }
+      : {}),
     validDomains,
   };
 }

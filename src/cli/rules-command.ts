@@ -7,8 +7,11 @@ import { createLogger } from '../logging/logger';
 import { openTableStore } from '../storage/open-table-store';
 import { tableNames } from '../storage/table-store';
 import { type CliIO, withSubcommands, writeLine } from './command';
+import { rulesDeploy, rulesDeployUsage } from './rules-deploy-command';
+import { rulesKql, rulesKqlUsage } from './rules-kql-command';
 
-const usage = 'argus rules stats [--rule RULE_ID] [--json]';
+const statsUsage = 'argus rules stats [--rule RULE_ID] [--json]';
+const usage = `${statsUsage}\n       ${rulesKqlUsage}\n       ${rulesDeployUsage}`;
 
 function percent(rate: number | null): string {
   return rate === null ? '-' : `${(rate * 100).toFixed(1)}%`;
@@ -27,7 +30,7 @@ async function stats(args: string[], io: CliIO): Promise<number> {
   try {
     values = parseArgs({ args, strict: true, allowPositionals: false, options: { rule: { type: 'string' }, json: { type: 'boolean' } } }).values;
   } catch (err) {
-    throw new ArgusError('ARGUS_BAD_REQUEST', `${err instanceof Error ? err.message : String(err)}\nusage: ${usage}`);
+    throw new ArgusError('ARGUS_BAD_REQUEST', `${err instanceof Error ? err.message : String(err)}\nusage: ${statsUsage}`);
   }
   const config = loadConfig(io.env, { cwd: io.cwd });
   // Logs go to stderr so stdout carries only the result; quiet unless LOG_LEVEL asks for more.
@@ -45,5 +48,11 @@ async function stats(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** `argus rules stats`: per-rule fires, verdicts and false-positive rate from the outcome history. */
-export const rulesCommand = withSubcommands({ name: 'rules', summary: 'Per-rule alert outcomes and false-positive rates, noisiest first', usage }, { stats });
+/**
+ * `argus rules stats`: per-rule fires, verdicts and false-positive rate from the outcome history;
+ * `argus rules kql|deploy`: the rules as KQL, and as Sentinel scheduled analytics rules.
+ */
+export const rulesCommand = withSubcommands(
+  { name: 'rules', summary: 'Per-rule alert outcomes; the rules as KQL and as Sentinel analytics rules', usage },
+  { stats, kql: rulesKql, deploy: rulesDeploy },
+);

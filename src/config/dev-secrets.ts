@@ -11,6 +11,8 @@ export const devGeneratedSecrets = [
   secretNames.playbookCallback,
   secretNames.alertsWebhook,
   secretNames.jiraWebhook,
+  secretNames.evidenceUpload,
+  secretNames.reportLink,
 ] as const;
 
 export function devSecretsFile(dataDir: string): string {

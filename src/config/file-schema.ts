@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { enrichmentSchema } from './enrichment-schema';
+import { logAnalyticsSchema } from './log-analytics-schema';
+import { cardsSchema } from './cards-schema';
+import { responseSchema } from './response-schema';
+import { escalationSchema } from '../response/escalation';
 import { llmSchema, triageSchema } from './triage-schema';
+import { detectionsSchema } from './detections-schema';
 
 /** Schema of `argus.config.yaml` (ARCHITECTURE §3). Unknown keys are errors, not ignored. */
 
@@ -225,8 +230,18 @@ export const fileConfigSchema = z
     audit: auditSchema.prefault({}),
     /** Threat-intel lookups (ARCHITECTURE §8); absent: none. */
     enrichment: enrichmentSchema.optional(),
+    /** Investigation queries (ARCHITECTURE §10, docs/queries.md); absent: none. */
+    logAnalytics: logAnalyticsSchema.optional(),
+    /** Card layouts from a SharePoint library (ARCHITECTURE §10, docs/card-layouts.md); absent: the built-in ones. */
+    cards: cardsSchema.prefault({}),
     triage: triageSchema.prefault({}),
     llm: llmSchema.prefault({}),
+    /** Sigma rules on Sentinel: KQL target and analytics-rule schedule (ARCHITECTURE §10, docs/detections.md). */
+    detections: detectionsSchema.prefault({}),
+    /** The response lifecycle: plans, phase gates (ARCHITECTURE §9, docs/response.md). */
+    response: responseSchema.prefault({}),
+    /** Escalation of unacknowledged incidents, per severity (ARCHITECTURE §9, docs/response.md); absent: none. */
+    escalation: escalationSchema.optional(),
     /** Durable intake: how events are retried and shared between instances. */
     intake: z
       .strictObject({

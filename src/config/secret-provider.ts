@@ -21,6 +21,8 @@ export const secretNames = {
   playbookCallback: 'playbook-callback-secret',
   alertsWebhook: 'alerts-webhook-secret',
   jiraWebhook: 'jira-webhook-secret',
+  evidenceUpload: 'evidence-upload-secret',
+  reportLink: 'report-link-secret',
   microsoftAppPassword: 'microsoft-app-password',
   servicenowPassword: 'servicenow-password',
   servicenowClientSecret: 'servicenow-client-secret',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileCidr } from '../detections/cidr';
+import { isLoopbackHostHeader } from '../net/loopback';
 import { parseIsoDuration } from '../playbooks/duration';
 
 /**
@@ -70,7 +71,14 @@ export type TriageConfig = z.output<typeof triageSchema>;
 export const llmSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
-    endpoint: z.url().optional(),
+    /** The key goes with every call: https only (plain http for loopback test peers). */
+    endpoint: z
+      .url()
+      .refine((text) => {
+        const url = new URL(text);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostHeader(url.host));
+      }, 'must use https (plain http is accepted for loopback addresses only)')
+      .optional(),
     deployment: z.string().min(1).optional(),
     apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must be an API version such as 2024-10-21').default('2024-10-21'),
   })

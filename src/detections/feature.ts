@@ -1,10 +1,11 @@
 import type { FeatureParts } from '../app/feature';
 import { parseWith } from '../config/load-config';
 import { secretNames } from '../config/secret-provider';
-import type { EventHandler } from '../events/router';
+import type { EventHandler, EventsOf } from '../events/router';
 import type { WebhookSpec } from '../ingress/webhook-handler';
 import { detectionAlertSchema, type DetectionAlert } from './alert';
 import type { DetectionOutcomeStore } from './outcomes/outcome-store';
+import { recordSentinelAlerts } from './outcomes/sentinel-outcomes';
 
 /** POST /api/webhooks/alerts: alerts from `argus ingest --to` (or another source), one event per alert id. */
 export const alertsWebhookSpec: WebhookSpec<DetectionAlert> = {
@@ -19,14 +20,17 @@ export interface DetectionsFeature extends FeatureParts {
   handlers: {
     /** Records the alert as `fired` in its rule's outcome history. */
     recordAlert: EventHandler<'alert.received'>;
+    /** Records alerts of analytics rules deployed from Sigma rules, and the verdict of their closed incident. */
+    recordSentinelAlerts: EventHandler<EventsOf<'sentinel.incident'>>;
   };
 }
 
 /**
  * Detection alerts in: stored durably (the event row keeps the whole alert for triage) and
- * recorded as `fired` in the rule's outcome history, which `argus rules stats` reads.
+ * recorded as `fired` in the rule's outcome history, which `argus rules stats` reads; alerts that
+ * analytics rules deployed from the same Sigma rules raise in Sentinel join that history.
  */
-export function createDetectionsFeature(deps: { outcomes: Pick<DetectionOutcomeStore, 'recordFired'> }): DetectionsFeature {
+export function createDetectionsFeature(deps: { outcomes: Pick<DetectionOutcomeStore, 'recordFired' | 'recordOutcome' | 'get'> }): DetectionsFeature {
   return {
     handlers: {
       async recordAlert(event, hctx) {
@@ -34,6 +38,7 @@ export function createDetectionsFeature(deps: { outcomes: Pick<DetectionOutcomeS
         const { created } = await deps.outcomes.recordFired(alert);
         hctx.log.info({ ruleId: alert.ruleId, alertId: alert.id, level: alert.level, created }, 'detection alert recorded');
       },
+      recordSentinelAlerts: recordSentinelAlerts(deps.outcomes),
     },
     webhooks: [{ route: 'alerts', spec: alertsWebhookSpec }],
   };

@@ -43,6 +43,17 @@ function preserveNumbers(doc: Document): void {
   });
 }
 
+/** Top-level keys of the Sigma rule specification; anything else is a custom field. */
+const specKeys = new Set([
+  'title', 'id', 'related', 'name', 'taxonomy', 'status', 'description', 'license', 'author', 'references', 'date', 'modified',
+  'logsource', 'detection', 'fields', 'falsepositives', 'level', 'tags', 'scope',
+]);
+
+function customFields(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  const entries = Object.entries(record).filter(([k]) => !specKeys.has(k));
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'rule';
 }
@@ -79,6 +90,7 @@ export function parseRuleDocument(doc: Document, source: string): SigmaRule {
   if (condition === undefined) throw new RuleProblem('detection.condition', 'the rule has no condition');
   const conditions = conditionList(condition);
   const { product, category, service } = r.logsource;
+  const custom = customFields(record);
   return {
     id: r.id ?? `title:${slug(r.title)}`,
     title: r.title,
@@ -96,6 +108,7 @@ export function parseRuleDocument(doc: Document, source: string): SigmaRule {
     detection: identifiers as Record<string, DetectionValue>,
     conditions,
     source,
+    ...(custom ? { custom } : {}),
   };
 }
 

@@ -44,6 +44,8 @@ export interface SigmaRule {
   conditions: string[];
   /** Where the rule came from (file path and document number), for error messages. */
   source: string;
+  /** Top-level keys the Sigma specification does not define (custom fields), as written. */
+  custom?: Record<string, unknown>;
 }
 
 /** A reference to a rule for error messages: its file, and its title when known. */

@@ -119,17 +119,15 @@ function windashAlt(alt: Alt, path: string): Alt[] {
   return variants.map((pattern) => ({ pattern, binary: false }));
 }
 
-function buildPattern(raw: DetectionValue, mods: readonly string[], path: string, keyword: boolean): ValueSpec {
-  if (raw === null) {
-    if (mods.length) throw problem(path, `null cannot take the modifiers ${mods.join('|')}`);
-    if (keyword) throw problem(path, 'a keyword cannot be null');
-    return { kind: 'null' };
-  }
-  if (typeof raw === 'boolean' && mods.length === 0 && !keyword) return { kind: 'bool', value: raw };
+/**
+ * The text patterns one value stands for after its modifiers (windash and base64offset give
+ * several), in the rule's own letter case, and whether they compare case-sensitively. Shared by
+ * the matcher (which folds them once) and the KQL conversion (which keeps the rule's text).
+ */
+export function patternAlternatives(raw: string | SigmaNumber | boolean, mods: readonly string[], path: string, keyword: boolean): { patterns: Pattern[]; cased: boolean } {
   let alts: Alt[];
   if (typeof raw === 'string') alts = [{ pattern: parseSigmaString(raw), binary: false }];
-  else if (raw instanceof SigmaNumber || typeof raw === 'boolean') alts = [{ pattern: literalPattern(raw instanceof SigmaNumber ? raw.text : String(raw)), binary: false }];
-  else throw problem(path, 'a value must be a string, number, boolean or null (nested lists and maps are not allowed)');
+  else alts = [{ pattern: literalPattern(raw instanceof SigmaNumber ? raw.text : String(raw)), binary: false }];
   let cased = false;
   let anchored = false;
   for (const m of mods) {
@@ -147,7 +145,21 @@ function buildPattern(raw: DetectionValue, mods: readonly string[], path: string
   }
   // Keywords search the whole event, so a bare keyword is found anywhere in a field's text.
   if (keyword && !anchored) alts = alts.map((a) => ({ ...a, pattern: withTrailingMany(withLeadingMany(a.pattern)) }));
-  const patterns = alts.map((a) => (cased ? a.pattern : mapLiterals(a.pattern, (t) => t.toLowerCase())));
+  return { patterns: alts.map((a) => a.pattern), cased };
+}
+
+function buildPattern(raw: DetectionValue, mods: readonly string[], path: string, keyword: boolean): ValueSpec {
+  if (raw === null) {
+    if (mods.length) throw problem(path, `null cannot take the modifiers ${mods.join('|')}`);
+    if (keyword) throw problem(path, 'a keyword cannot be null');
+    return { kind: 'null' };
+  }
+  if (typeof raw === 'boolean' && mods.length === 0 && !keyword) return { kind: 'bool', value: raw };
+  if (typeof raw !== 'string' && !(raw instanceof SigmaNumber) && typeof raw !== 'boolean')
+    throw problem(path, 'a value must be a string, number, boolean or null (nested lists and maps are not allowed)');
+  const alternatives = patternAlternatives(raw, mods, path, keyword);
+  const cased = alternatives.cased;
+  const patterns = alternatives.patterns.map((p) => (cased ? p : mapLiterals(p, (t) => t.toLowerCase())));
   const spec: ValueSpec = { kind: 'pattern', patterns, cased };
   if (raw instanceof SigmaNumber && mods.length === 0 && !keyword) spec.number = raw.value;
   return spec;

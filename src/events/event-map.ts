@@ -1,4 +1,5 @@
 import type { Incident } from '../incidents/incident';
+import type { QueryRunPayload } from '../queries/query-run';
 
 /**
  * The one event vocabulary: dotted `source.entity.action`. Every event that crosses the durable
@@ -10,6 +11,8 @@ export interface SentinelIncidentPayload {
   eventUniqueId?: string;
   /** Which parts changed, as the Logic App trigger reports them (updates only). */
   updates?: Record<string, boolean | undefined>;
+  /** The incident's alerts raised by analytics rules Argus deployed from Sigma rules (when the webhook lists alerts). */
+  detectionAlerts?: { alertId: string; ruleId: string; title: string; severity?: string }[];
 }
 
 /** A change an engineer made from a card, to be written back to Sentinel. */
@@ -31,6 +34,13 @@ export interface IncidentWritebackPayload {
 
 export interface AlertReceivedPayload {
   alert: Record<string, unknown>;
+}
+
+/** An analyst's escalation of a triaged alert (the review card's Escalate), or one handed over to be retried. */
+export interface AlertEscalationPayload {
+  alertId: string;
+  /** Who pressed Escalate; absent when triage escalated on its own. */
+  actor?: { aadObjectId?: string; name?: string; tenantId?: string };
 }
 
 /** A playbook run to act on (start it, follow its change, check its deadline). */
@@ -93,6 +103,8 @@ export interface ArgusEventMap {
   'incident.writeback.requested': IncidentWritebackPayload;
   /** Fact (alerts webhook): a detection rule matched. */
   'alert.received': AlertReceivedPayload;
+  /** Command (triage card, or a failed escalation handed over): make or join the alert's incident. */
+  'alert.escalation.requested': AlertEscalationPayload;
   /** Command (policy, card action, sweep): open or update an incident's ticket. */
   'ticket.work.requested': TicketWorkPayload;
   /** Fact (ServiceNow/Jira webhook): a ticket changed in the ITSM. */
@@ -105,6 +117,8 @@ export interface ArgusEventMap {
   'playbook.run.reported': PlaybookRunReportPayload;
   /** Command (deadline sweep): check whether a run or approval timed out. */
   'playbook.run.deadline': PlaybookRunRefPayload;
+  /** Command (card Investigate menu, `kql`): run a Log Analytics query and post its answer in Teams. */
+  'query.run.requested': QueryRunPayload;
 }
 
 export type EventName = keyof ArgusEventMap;

@@ -105,10 +105,22 @@ export class EventQueue {
     return first ? Math.max(0, now - first.insertedOn.getTime()) : 0;
   }
 
-  /** When the next message to be read was sent (the queue's clock, whole seconds); undefined when none is visible. */
-  async oldestVisibleSentAt(): Promise<Date | undefined> {
-    const res = await this.queue.peekMessages({ numberOfMessages: 1 });
-    return res.peekedMessageItems[0]?.insertedOn;
+  /**
+   * When the oldest event still waiting in a visible message was stored: the earliest receipt time
+   * of the events the next messages to be read carry (their send time, on the queue's clock, for a
+   * message of bare pointers); undefined when none is visible. Messages go out in the order their
+   * events were stored, but later than that when sending lags behind storing (a burst): so a
+   * message's send time says nothing of its events' age.
+   */
+  async oldestWaitingAt(): Promise<Date | undefined> {
+    const res = await this.queue.peekMessages({ numberOfMessages: 32 });
+    let oldest = Infinity;
+    for (const m of res.peekedMessageItems) {
+      const items = decode(m.messageText) ?? [];
+      const times = items.map((i) => (i.event ? Date.parse(i.event.receivedAt) : NaN)).filter((t) => !Number.isNaN(t));
+      oldest = Math.min(oldest, ...(times.length === items.length && times.length > 0 ? times : [...times, m.insertedOn.getTime()]));
+    }
+    return oldest === Infinity ? undefined : new Date(oldest);
   }
 
   async depth(): Promise<number> {

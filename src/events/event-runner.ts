@@ -23,6 +23,14 @@ export interface EventRunnerOptions extends FailureDeps {
 const refKey = (e: { partitionKey: string; rowKey: string }) => `${e.partitionKey}\n${e.rowKey}`;
 
 /**
+ * What a delivery knows of the event's earlier runs. `run`: none, and the message carries the
+ * event as stored (run it without reading the row). `delivery`: the first delivery of the event
+ * (the fast path's run, or the first read of its fresh message): no run before it, unless the
+ * sweep pointed at the event (its row says so).
+ */
+type First = { run: boolean; delivery: boolean };
+
+/**
  * Runs events for the intake, from a received queue message or — the fast path — right after this
  * instance stored them. Both go one way: a slot, a receipt, the handler table, an outcome written
  * with the row's etag, then the message deleted.
@@ -71,12 +79,14 @@ export class EventRunner {
   /** Runs the events of a received message, then completes it. */
   received(msg: QueuedEvent): void {
     const readAt = Date.now();
-    // The first read of a fresh message is the event's first run, unless it came a visibility
-    // timeout or more after the event was stored: the sweep may have sent a pointer by then.
+    // The first read of a fresh message is the event's first delivery. It is its first run too
+    // (run from the message, the row unread) unless it came a visibility timeout or more after the
+    // event was stored: the sweep may have sent a pointer by then, so the row is read (see handle).
+    const firstDelivery = (item: QueuedItem) => msg.dequeueCount === 1 && item.fresh === true;
     const firstRun = (item: QueuedItem) =>
-      msg.dequeueCount === 1 && item.fresh === true && readAt - Date.parse(item.event?.receivedAt ?? '') < this.o.visibilityTimeoutSeconds * 1000;
+      firstDelivery(item) && readAt - Date.parse(item.event?.receivedAt ?? '') < this.o.visibilityTimeoutSeconds * 1000;
     this.inFlight += msg.items.length;
-    this.track(msg, this.handleMessage(msg, firstRun));
+    this.track(msg, this.handleMessage(msg, (item) => ({ run: firstRun(item), delivery: firstDelivery(item) })));
   }
 
   /**
@@ -93,7 +103,7 @@ export class EventRunner {
     }
     this.inFlight += held.length;
     const run = (messages: QueuedEvent[]) => {
-      for (const msg of messages) this.track(msg, this.handleMessage(msg, () => true, held.splice(0, msg.items.length)));
+      for (const msg of messages) this.track(msg, this.handleMessage(msg, () => ({ run: true, delivery: true }), held.splice(0, msg.items.length)));
       this.inFlight -= held.length;
       for (const slot of held.splice(0)) slot();
       this.onFinished();
@@ -114,7 +124,7 @@ export class EventRunner {
    * Processes every event a message points at; the message is completed when all are settled.
    * An event that must be retried gets a message of its own, delayed by its backoff.
    */
-  private async handleMessage(msg: QueuedEvent, first: (item: QueuedItem) => boolean, slots: Array<() => void> = []): Promise<void> {
+  private async handleMessage(msg: QueuedEvent, first: (item: QueuedItem) => First, slots: Array<() => void> = []): Promise<void> {
     await Promise.all(msg.items.map((item, i) => this.handleOnce(item, first(item), slots[i])));
     await this.o.queue.complete(msg);
   }
@@ -124,14 +134,14 @@ export class EventRunner {
    * sweep's pointer came): then it waits for that run and reads the row, so the receipt is looked
    * for after the other run appended it, never beside it. `slot`: one taken already.
    */
-  private async handleOnce(item: QueuedItem, first: boolean, slot?: () => void): Promise<void> {
+  private async handleOnce(item: QueuedItem, first: First, slot?: () => void): Promise<void> {
     const key = refKey(item);
     const earlier = this.active.get(key);
     const run = (async () => {
       if (earlier) await earlier.catch(() => undefined);
       const release = slot ?? (await this.slots.take());
       try {
-        await this.handle(item, first && !earlier);
+        await this.handle(item, earlier ? { run: false, delivery: false } : first);
       } finally {
         release();
       }
@@ -149,12 +159,13 @@ export class EventRunner {
    * event delivered twice — a message that reappeared, the sweep's pointer — does no
    * harm twice; there is no claim round trip on the hot path. The outcome is written with the
    * row's etag (see settleEvent). A webhook's receipt is appended to the audit chain before its
-   * handler runs, once.
+   * handler runs, once: only a delivery that may follow an interrupted run looks for it in the
+   * chain first — not the first delivery of an event that no sweep pointed at, however late.
    */
-  private async handle(item: QueuedItem, first: boolean): Promise<void> {
+  private async handle(item: QueuedItem, first: First): Promise<void> {
     let stored: StoredEvent | undefined;
     // The first run of a fresh message carries the event as stored; anything else reads the row.
-    if (item.event && first) {
+    if (item.event && first.run) {
       // The etag the row had when stored; without one, `settle` reads the row first.
       stored = { event: item.event, status: 'pending', attempts: 0, nextAttemptAt: item.event.receivedAt, etag: item.etag ?? '', partitionKey: item.partitionKey, rowKey: item.rowKey };
     } else {
@@ -168,7 +179,8 @@ export class EventRunner {
     try {
       if (this.o.receipts && event.deliveredBy !== undefined && stored.auditSeq === undefined) {
         // Only a delivery that may follow an interrupted one can find its receipt already there.
-        const found = first && attempt === 0 ? undefined : await this.o.receipts.find(event);
+        const unrun = first.delivery && attempt === 0 && stored.sweptAt === undefined;
+        const found = unrun ? undefined : await this.o.receipts.find(event);
         auditSeq = found ?? (await this.o.receipts.record(event));
       }
       if (!this.router) throw new Error('intake not started');

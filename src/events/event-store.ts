@@ -16,6 +16,8 @@ export interface StoredEvent {
   lastError?: string;
   /** Seq of the audit row recording the event's receipt, once it is in the chain. */
   auditSeq?: number;
+  /** When the intake's sweep last sent a pointer to the event (so another delivery may have run it). */
+  sweptAt?: string;
   etag: string;
   partitionKey: string;
   rowKey: string;
@@ -28,6 +30,7 @@ export interface EventChanges {
   nextAttemptAt?: string;
   lastError?: string;
   auditSeq?: number;
+  sweptAt?: string;
 }
 
 /** An event to store: Argus gives it its id, receipt time and (unless given) correlation id. */
@@ -176,6 +179,7 @@ export class TableEventStore implements EventStore {
       nextAttemptAt: String(entity.nextAttemptAt ?? event.receivedAt),
       lastError: typeof entity.lastError === 'string' ? entity.lastError : undefined,
       auditSeq: typeof entity.auditSeq === 'number' ? entity.auditSeq : undefined,
+      sweptAt: typeof entity.sweptAt === 'string' ? entity.sweptAt : undefined,
       etag: entity.etag,
       partitionKey: String(entity.partitionKey),
       rowKey: String(entity.rowKey),

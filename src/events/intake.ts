@@ -197,22 +197,27 @@ export class DurableIntake {
    * Enqueues stored events whose message never went out: the instance died between acknowledging
    * and sending (or before it could answer: the sender's retry is a duplicate, which sends
    * nothing), or the queue was down. A pending event overdue by a visibility timeout and stored
-   * before every message still waiting to be read has no message (the queue hands out its oldest
-   * messages first), or one hidden by an instance that holds it: run twice, it does no harm twice.
+   * before every event still waiting in a visible message has no message (messages go out in the
+   * order their events were stored, and the queue hands out its oldest first), or one hidden by an
+   * instance that holds it: run twice, it does no harm twice.
    * Hidden messages — taken, or a retry waiting for its backoff — never hold the sweep back, and a
    * backlog only delays it until the backlog has reached the event's time: however busy the queue,
    * nothing acknowledged waits for a quiet moment. Its re-sent message carries only the pointer,
-   * so the event's row is read first and an event finished meanwhile is not run twice.
+   * so the event's row is read first and an event finished meanwhile is not run twice. Before the
+   * pointer goes, the row is marked swept (with the etag it was listed with: an event that changed
+   * since is left alone): a late first delivery of the event's own message then knows whether
+   * another delivery may have run it (see EventRunner).
    */
   private async sweep(): Promise<void> {
-    const waiting = await this.o.queue.oldestVisibleSentAt();
+    const waiting = await this.o.queue.oldestWaitingAt();
     let before = Date.now() - this.o.visibilityTimeoutSeconds * 1000;
     if (waiting) before = Math.min(before, waiting.getTime() - queueClockSlackMs);
     const listed = await this.o.store.listOverdue(new Date(before));
-    // Not what runs here now, nor what finished since it was listed.
+    // Not what runs here now, nor what changed (or finished) since it was listed.
+    const sweptAt = new Date().toISOString();
     const candidates = listed.filter((e) => !this.runner.isRunning(e));
-    const rows = await Promise.all(candidates.map((e) => this.o.store.get(e.partitionKey, e.rowKey)));
-    const overdue = candidates.filter((e, i) => rows[i]?.status === 'pending' && rows[i]?.etag === e.etag && !this.runner.isRunning(e));
+    const marked = await Promise.all(candidates.map((e) => this.o.store.transition(e, { status: 'pending', sweptAt })));
+    const overdue = candidates.filter((e, i) => marked[i] !== undefined && !this.runner.isRunning(e));
     if (overdue.length === 0) return;
     await this.o.queue.send(overdue.map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey })));
     this.o.logger.info({ count: overdue.length }, 'stored events that were never enqueued are enqueued now');

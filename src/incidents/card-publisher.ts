@@ -1,8 +1,9 @@
 import type { FileConfig } from '../config/file-schema';
 import type { Logger } from '../logging/logger';
 import { renderIncidentCard, type IncidentCardView } from '../cards';
-import type { Role } from '../access/roles';
+import { roleAtLeast, type Role } from '../access/roles';
 import type { CardOutbox, ThreadNote } from '../teams/card-outbox';
+import type { CardViewers } from './card-viewers';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
 import { routeIncident } from './routing';
 import type { SubscriptionStore } from './subscription-store';
@@ -17,9 +18,11 @@ export interface CardPublisherOptions {
   routing: FileConfig['routing'];
   sentinelConnected: boolean;
   logger: Logger;
+  /** Who gets per-user refreshes of the card in a conversation; absent: nobody (everyone presses Refresh). */
+  viewers?: CardViewers;
 }
 
-/** Who is looking at a card (undefined: the shared card posted in a channel). */
+/** Who is looking at a card. */
 export interface CardViewer {
   role?: Role;
   aadObjectId?: string;
@@ -27,13 +30,21 @@ export interface CardViewer {
 }
 
 /**
+ * Whom the shared card (posted in a channel, seen by everyone who gets no refresh) is drawn for:
+ * a reader, so it shows what anyone may read and no button that acts, but Refresh.
+ */
+export const baseCardViewer: Readonly<CardViewer> = Object.freeze({ role: 'reader' });
+
+/**
  * Adds a feature's part to the incident card (a ticket, playbooks…): returns the optional view
- * fields it owns. Registered once by the feature; called for every render.
+ * fields it owns, with the buttons `viewer` may use. Registered once by the feature; called for
+ * every render (the shared card: `baseCardViewer`). Who gets per-user refreshes is decided by the
+ * publisher alone (CardViewers), not by sections.
  */
 export type IncidentCardDecorator = (
   record: IncidentRecord,
   viewer: CardViewer | undefined,
-) => Promise<Partial<Omit<IncidentCardView, 'incident' | 'sentinelConnected' | 'showActions' | 'notice'>>>;
+) => Promise<Partial<Omit<IncidentCardView, 'incident' | 'sentinelConnected' | 'showActions' | 'notice' | 'refreshUserIds'>>>;
 
 /**
  * Keeps the one card per incident per conversation current: posts it the first time (after
@@ -50,26 +61,34 @@ export class CardPublisher {
   }
 
   /**
-   * The incident card for `viewer` (undefined: the shared card in the channel, which shows the
-   * actions; the server checks every action anyway).
+   * The incident card for `viewer`, with the buttons their role allows (undefined: the shared,
+   * read-only card, whose `extra.refreshUserIds` get their own view). The server checks every
+   * action anyway.
    */
-  async render(record: IncidentRecord, viewer?: CardViewer): Promise<Record<string, unknown>> {
-    const showActions = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
+  async render(record: IncidentRecord, viewer?: CardViewer, extra?: Pick<IncidentCardView, 'timeline' | 'refreshUserIds'>): Promise<Record<string, unknown>> {
+    const shownTo = viewer ?? baseCardViewer;
     let view: IncidentCardView = {
       incident: record.incident,
       sentinelConnected: this.options.sentinelConnected,
-      showActions,
+      showActions: roleAtLeast(shownTo.role, 'responder'),
       notice: record.notice ? { text: record.notice.text, style: record.notice.style } : undefined,
     };
-    for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, viewer)) };
-    return renderIncidentCard(view);
+    for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, shownTo)) };
+    // A view one viewer asked for (the timeline) comes with the request, not from a decorator.
+    return renderIncidentCard(extra ? { ...view, ...extra } : view);
   }
 
-  /** The shared card of the incident as it is stored now, with its notification summary. */
-  async content(incidentName: string): Promise<{ card: Record<string, unknown>; summary: string } | undefined> {
+  /**
+   * The shared card of the incident as it is stored now, with its notification summary; in
+   * `conversationId`, the members who may see more get a per-user refresh.
+   */
+  async content(incidentName: string, conversationId?: string): Promise<{ card: Record<string, unknown>; summary: string } | undefined> {
     const record = await this.options.incidents.get(incidentName);
     if (!record) return undefined;
-    return { card: await this.render(record), summary: `Incident ${record.incident.number}: ${record.incident.title}` };
+    const { viewers } = this.options;
+    const refreshUserIds = viewers && conversationId ? await viewers.refreshUserIds(conversationId, { ownerObjectId: record.incident.owner?.objectId }) : undefined;
+    const card = await this.render(record, undefined, refreshUserIds?.length ? { refreshUserIds } : undefined);
+    return { card, summary: `Incident ${record.incident.number}: ${record.incident.title}` };
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { CardActionResult, RequestContext, CardActionDefinition } from '../teams/registry';
 import type { CardPublisher, CardViewer, ThreadNote } from './card-publisher';
+import type { CloseGate } from './close-gate';
 import {
   classificationReasons,
   classifications,
@@ -16,6 +17,8 @@ export interface IncidentActionDeps {
   publisher: CardPublisher;
   audit: AuditLog;
   tenantId: string;
+  /** The response lifecycle's closing gate (a classification, a completed post-mortem…); absent: none. */
+  closeGate?: CloseGate;
 }
 
 type Ctx = RequestContext & { data: Record<string, unknown> };
@@ -50,8 +53,11 @@ function badInput(message: string): CardActionResult {
   return { error: { status: 400, code: 'ARGUS_BAD_PAYLOAD', message } };
 }
 
-/** Registers the incident card's verbs: acknowledge, assign, severity, close, comment, refresh, view. */
-export function incidentActions(deps: IncidentActionDeps): CardActionDefinition[] {
+/**
+ * The incident card's verbs: acknowledge, assign, severity, close, comment, refresh, view; and the
+ * close path itself, which `incident.phase` to closed also takes (same inputs, same gate).
+ */
+export function incidentActions(deps: IncidentActionDeps): { actions: CardActionDefinition[]; closeIncident(ctx: Ctx, verb: string): Promise<CardActionResult> } {
   const actions: CardActionDefinition[] = [];
   const { service, publisher } = deps;
 
@@ -142,26 +148,48 @@ export function incidentActions(deps: IncidentActionDeps): CardActionDefinition[
     }),
   );
 
-  actions.push(
-    responderChange('incident.close', (i, ctx) => {
-      const classification = classifications.find((c) => c === ctx.data.classification);
-      if (!classification) return badInput(`Closing needs a classification: ${classifications.join(', ')}.`);
-      const allowed = reasonsFor[classification];
-      const asked = str(ctx.data.classificationReason);
-      const reason = asked ? classificationReasons.find((r) => r === asked) : allowed[0];
-      if (asked && (!reason || !allowed.includes(reason)))
-        return badInput(`${classification} takes the reason ${allowed.length ? allowed.join(' or ') : '(none)'}.`);
+  /** Closing: the inputs Sentinel needs, then the close gate, then the change (and the response phase follows). */
+  async function closeIncident(ctx: Ctx, verb: string): Promise<CardActionResult> {
+    const classification = classifications.find((c) => c === ctx.data.classification);
+    if (!classification) return badInput(`Closing needs a classification: ${classifications.join(', ')}.`);
+    const allowed = reasonsFor[classification];
+    const asked = str(ctx.data.classificationReason);
+    const reason = asked ? classificationReasons.find((r) => r === asked) : allowed[0];
+    if (asked && (!reason || !allowed.includes(reason)))
+      return badInput(`${classification} takes the reason ${allowed.length ? allowed.join(' or ') : '(none)'}.`);
+    const record = await service.get(String(ctx.data.incidentId));
+    const gate = deps.closeGate;
+    if (gate && record && record.incident.status !== 'Closed') {
+      const refused = await gate.check(record.incident, classification);
+      if (refused.length) {
+        await deps.audit.append({
+          action: verb,
+          outcome: 'rejected',
+          actorId: ctx.actor.aadObjectId,
+          actorName: ctx.actor.name,
+          actorTenantId: ctx.actor.tenantId,
+          roles: ctx.decision.roles,
+          target: record.incident.name,
+          correlationId: ctx.correlationId,
+          detail: { to: 'closed', classification, reasons: refused },
+        });
+        return cardFor(ctx, { text: `Not closed: ${refused.join('; ')}.`, style: 'attention' });
+      }
+    }
+    let closed: Incident | undefined;
+    const result = await change(ctx, verb, (i) => {
+      closed = undefined;
       if (i.status === 'Closed') return { kind: 'noop', reason: `Already closed as ${i.classification ?? 'closed'}.` };
       const comment = str(ctx.data.classificationComment)?.slice(0, 3000);
-      const closed = { status: 'Closed' as const, classification, classificationReason: reason, classificationComment: comment };
-      return {
-        kind: 'change',
-        incident: { ...i, ...closed },
-        summary: `Closed as ${classification} by ${who(ctx)} · ${stamp()}`,
-        writeback: { change: closed },
-      };
-    }),
-  );
+      const fields = { status: 'Closed' as const, classification, classificationReason: reason, classificationComment: comment };
+      closed = { ...i, ...fields };
+      return { kind: 'change', incident: closed, summary: `Closed as ${classification} by ${who(ctx)} · ${stamp()}`, writeback: { change: fields } };
+    });
+    if (closed && gate && 'card' in result) await gate.closed(closed, verb, { actor: ctx.actor, decision: ctx.decision, correlationId: ctx.correlationId });
+    return result;
+  }
+
+  actions.push({ verb: 'incident.close', role: 'responder', needsIncident: true, denied, handle: (ctx) => closeIncident(ctx, 'incident.close') });
 
   actions.push({
     verb: 'incident.comment',
@@ -184,5 +212,5 @@ export function incidentActions(deps: IncidentActionDeps): CardActionDefinition[
   for (const verb of ['incident.refresh', 'incident.view']) {
     actions.push({ verb, role: 'reader', needsIncident: true, handle: (ctx) => cardFor(ctx) });
   }
-  return actions;
+  return { actions, closeIncident };
 }

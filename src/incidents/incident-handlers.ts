@@ -1,5 +1,6 @@
 import type { WebhookSpec } from '../ingress/webhook-handler';
 import type { EventHandler, EventsOf } from '../events/router';
+import type { SentinelIncidentPayload } from '../events/event-map';
 import { incidentVersionKey } from './incident';
 import type { IncidentService } from './incident-service';
 import { parseSentinelWebhook, type SentinelWebhook } from './sentinel-mapping';
@@ -20,9 +21,16 @@ export function sentinelWebhookSpec(secretName: string): WebhookSpec<SentinelWeb
         eventType: value.eventType,
         eventUniqueId: value.eventUniqueId,
         updates: value.updates ? Object.fromEntries(Object.entries(value.updates).filter(([, v]) => typeof v === 'boolean')) : undefined,
+        detectionAlerts: detectionAlertsOf(value.alerts),
       },
     }),
   };
+}
+
+/** Alerts that name their Sigma rule (raised by analytics rules `argus rules deploy` made), or undefined. */
+function detectionAlertsOf(alerts: SentinelWebhook['alerts']): SentinelIncidentPayload['detectionAlerts'] {
+  const out = alerts.flatMap((a) => (a.ruleId ? [{ alertId: a.id, ruleId: a.ruleId, title: a.displayName, ...(a.severity ? { severity: a.severity } : {}) }] : []));
+  return out.length ? out : undefined;
 }
 
 export interface IncidentHandlers {

@@ -1,3 +1,4 @@
+import { alertSigmaRuleId } from '../detections/sentinel-rule-id';
 import type { SentinelAlert } from './sentinel-schema';
 
 /** One alert of an incident, as far as Argus reads it. */
@@ -13,6 +14,8 @@ export interface SentinelAlertSummary {
   techniques: string[];
   /** The analytic rule's custom details, parsed from the JSON string Sentinel sends. */
   customDetails?: Record<string, unknown>;
+  /** The Sigma rule behind the alert, when an analytics rule Argus deployed raised it. */
+  ruleId?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -52,5 +55,7 @@ export function summarizeAlert(alert: SentinelAlert, index: number): SentinelAle
   if (product) summary.productName = product;
   const details = customDetails(alert);
   if (details) summary.customDetails = details;
+  const ruleId = alertSigmaRuleId({ customDetails: details, description: props?.description });
+  if (ruleId) summary.ruleId = ruleId;
   return summary;
 }

@@ -19,10 +19,23 @@ export interface SentinelClient {
   listIncidents(opts?: { openOnly?: boolean; top?: number }): Promise<Incident[]>;
   /** Applies the change with optimistic concurrency (re-reads and retries when someone else wrote first). */
   updateIncident(name: string, change: IncidentChange): Promise<Incident>;
+  /**
+   * Creates incident `name` (a GUID) as New, or answers the incident already under that name, so a
+   * retried create makes no second one. `created` is false when it was there before.
+   */
+  createIncident(name: string, fields: NewIncidentFields): Promise<{ incident: Incident; created: boolean }>;
   /** `id` is the new comment's name (a GUID), `resourceId` its ARM id. */
   /** `id` (a GUID) makes the call idempotent: the same id writes the same comment, not a second one. */
   addComment(name: string, message: string, id?: string): Promise<{ id: string; resourceId?: string }>;
   runPlaybook(name: string, logicAppsResourceId: string, tenantId: string): Promise<void>;
+}
+
+/** What a new incident is created with (the PUT body's `properties`; Sentinel sets the number and times). */
+export interface NewIncidentFields {
+  title: string;
+  description?: string;
+  severity: Incident['severity'];
+  labels: string[];
 }
 
 export interface SentinelClientOptions {
@@ -57,7 +70,7 @@ function checkName(name: string): string {
 }
 
 /** Bearer tokens go over TLS; plain http only to this machine (local emulators). */
-function checkEndpoint(endpoint: string): URL {
+export function checkEndpoint(endpoint: string): URL {
   const url = new URL(endpoint);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
@@ -65,6 +78,16 @@ function checkEndpoint(endpoint: string): URL {
       details: [{ path: 'sentinel.armEndpoint', message: 'must be https (http only for loopback)' }],
     });
   return url;
+}
+
+/** The workspace's `…/providers/Microsoft.SecurityInsights` URL (incidents, alert rules, … hang below it). */
+export function securityInsightsUrl(config: SentinelConfig): string {
+  const endpoint = checkEndpoint(config.armEndpoint);
+  return (
+    `${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}/subscriptions/${encodeURIComponent(config.subscriptionId)}` +
+    `/resourceGroups/${encodeURIComponent(config.resourceGroup)}/providers/Microsoft.OperationalInsights` +
+    `/workspaces/${encodeURIComponent(config.workspaceName)}/providers/Microsoft.SecurityInsights`
+  );
 }
 
 function failure(res: ArmResponse, what: string): ArgusError {
@@ -89,10 +112,7 @@ export function createSentinelClient(options: SentinelClientOptions): SentinelCl
   const endpoint = checkEndpoint(config.armEndpoint);
   const apiVersion = config.apiVersion;
   const conflictAttempts = options.conflictAttempts ?? 3;
-  const base =
-    `${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}/subscriptions/${encodeURIComponent(config.subscriptionId)}` +
-    `/resourceGroups/${encodeURIComponent(config.resourceGroup)}/providers/Microsoft.OperationalInsights` +
-    `/workspaces/${encodeURIComponent(config.workspaceName)}/providers/Microsoft.SecurityInsights/incidents`;
+  const base = `${securityInsightsUrl(config)}/incidents`;
   const request = createArmRequester({
     credential: options.credential,
     scope: config.armScope ?? defaultArmScope,
@@ -165,6 +185,20 @@ export function createSentinelClient(options: SentinelClientOptions): SentinelCl
       throw new ArgusError('ARGUS_CONFLICT', `Incident ${name} kept changing in Sentinel; try again`, {
         details: [{ path: 'etag', message: `newer version reported ${conflictAttempts} times` }],
       });
+    },
+
+    async createIncident(name, fields) {
+      const path = incidentPath(name);
+      const found = await request({ method: 'GET', url: url(path) });
+      if (found.status === 200) return { incident: toIncident(found.data), created: false };
+      if (found.status !== 404) throw failure(found, `incident ${name}`);
+      const labels = fields.labels.map((labelName) => ({ labelName, labelType: 'User' }));
+      const properties = { title: fields.title, ...(fields.description ? { description: fields.description } : {}), severity: fields.severity, status: 'New', labels };
+      const res = await request({ method: 'PUT', url: url(path), body: { properties } });
+      if (res.status === 200 || res.status === 201) return { incident: toIncident(res.data), created: true };
+      // Another writer made it between the GET and the PUT (or a retried PUT landed twice): it is there now.
+      if (res.status === 409 || res.status === 412) return { incident: toIncident((await readRaw(name)).raw), created: false };
+      throw failure(res, `the creation of incident ${name}`);
     },
 
     async addComment(name, message, commentId) {

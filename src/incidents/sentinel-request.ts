@@ -25,7 +25,7 @@ export interface ArmRequestOptions {
 }
 
 export interface ArmCall {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   url: string;
   body?: unknown;
   /**

@@ -29,6 +29,7 @@ export const sentinelAlertSchema = z.looseObject({
     .looseObject({
       alertDisplayName: optionalText,
       friendlyName: optionalText,
+      description: optionalText,
       severity: optionalText,
       status: optionalText,
       productName: optionalText,

@@ -4,6 +4,12 @@ export interface HttpRequestInfo {
   path: string;
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
+  /** Parameters of the query string (the first value of each name). */
+  query?: Record<string, string>;
+  /** Parameters of the route's path (`/reports/:id` → `{ id }`). */
+  params?: Record<string, string>;
+  /** A route that streams its body (`streamsBody`) reads it here, as it arrives, within its limit; `rawBody` is then empty. */
+  body?: AsyncIterable<Buffer>;
   correlationId: string;
   receivedAt: number;
   /** The connection's peer address (behind a proxy: the proxy's), for counting rejections per caller. */
@@ -13,8 +19,8 @@ export interface HttpRequestInfo {
 export interface HttpResult {
   status: number;
   body?: unknown;
-  /** Sent as-is with this content type instead of JSON. */
-  text?: string;
+  /** Sent as-is with this content type instead of JSON (bytes for binary content such as a PDF). */
+  text?: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -26,9 +32,11 @@ export interface RouteDefinition {
   path: string;
   /** Whether the route reads a body (POST routes do). */
   readsBody: boolean;
+  /** Hand the handler the body as a stream (`body`) instead of reading it whole first (uploads). */
+  streamsBody?: boolean;
   /** This route's body limit in bytes (default: the server's). */
   bodyLimitBytes?: number;
   /** Checks on the headers alone, before the body is read: a refusal here costs no body read or parse. */
-  admit?: (req: Omit<HttpRequestInfo, 'rawBody'>) => Promise<void>;
+  admit?: (req: Omit<HttpRequestInfo, 'rawBody' | 'body'>) => Promise<void>;
   handler: RouteHandler;
 }

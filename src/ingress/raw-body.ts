@@ -36,6 +36,32 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
   });
 }
 
+/**
+ * The request body as it arrives, for routes that stream it (uploads): refused before the first
+ * byte when Content-Length declares more than `limit`, and as soon as more than `limit` bytes came.
+ * `consumed` tells whether it was read to the end (otherwise the connection must not be reused).
+ */
+export function streamBody(req: IncomingMessage, limit: number): { chunks: AsyncIterable<Buffer>; consumed(): boolean } {
+  let consumed = false;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new ArgusError('ARGUS_PAYLOAD_TOO_LARGE', `body is ${declared} bytes; the limit is ${limit}`);
+    let size = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) throw new ArgusError('ARGUS_PAYLOAD_TOO_LARGE', `body exceeds the limit of ${limit} bytes`);
+        yield chunk;
+      }
+    } catch (err) {
+      if (err instanceof ArgusError) throw err;
+      throw new ArgusError('ARGUS_BAD_REQUEST', 'the request body could not be read', { cause: err });
+    }
+    consumed = true;
+  }
+  return { chunks: chunks(), consumed: () => consumed };
+}
+
 export function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const type = header.split(';')[0]?.trim().toLowerCase() ?? '';

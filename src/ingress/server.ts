@@ -5,7 +5,7 @@ import { ArgusError, toArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { HttpRequestInfo, HttpResult, RouteDefinition } from './http-types';
 import { isLoopbackHostHeader } from '../net/loopback';
-import { readRawBody } from './raw-body';
+import { readRawBody, streamBody } from './raw-body';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -54,6 +54,15 @@ function send(res: Response, result: HttpResult, correlationId: string): void {
   res.end(JSON.stringify(result.body));
 }
 
+/** The query string's parameters, first value of each name (restify's queryParser is not used). */
+function queryOf(url: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const q = url?.indexOf('?') ?? -1;
+  if (!url || q < 0) return out;
+  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) if (!Object.hasOwn(out, k)) out[k] = v;
+  return out;
+}
+
 /**
  * The restify front door. Bodies are read raw (with the size limit) so that signatures can be
  * verified over the exact bytes before anything is parsed; every error becomes the JSON error
@@ -90,12 +99,28 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           method: req.method ?? route.method,
           path: route.path,
           headers: headerMap(req),
+          query: queryOf(req.url),
+          params: { ...((req.params ?? {}) as Record<string, string>) },
           correlationId,
           receivedAt: Date.now(),
           remoteAddress: req.socket?.remoteAddress,
         };
         await route.admit?.(head);
-        const rawBody = route.readsBody ? await readRawBody(req, route.bodyLimitBytes ?? options.bodyLimitBytes) : Buffer.alloc(0);
+        const limit = route.bodyLimitBytes ?? options.bodyLimitBytes;
+        if (route.streamsBody) {
+          const body = streamBody(req, limit);
+          let result: HttpResult;
+          try {
+            result = await route.handler({ ...head, rawBody: Buffer.alloc(0), body: body.chunks, receivedAt: Date.now() });
+          } finally {
+            bodyRead = body.consumed();
+          }
+          // Answered without reading the whole body (refused from the query or the headers): do not reuse the connection.
+          if (!bodyRead) res.setHeader('connection', 'close');
+          send(res, result, correlationId);
+          return;
+        }
+        const rawBody = route.readsBody ? await readRawBody(req, limit) : Buffer.alloc(0);
         bodyRead = true;
         const info: HttpRequestInfo = { ...head, rawBody, receivedAt: Date.now() };
         send(res, await route.handler(info), correlationId);

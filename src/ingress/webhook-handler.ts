@@ -52,6 +52,38 @@ export async function webhookSecrets(secrets: SecretProvider, name: string): Pro
   return getSecretVersions(secrets, name);
 }
 
+/** Refuses a request to a webhook-like route: counts it, audits it (sampled per caller when unauthenticated), throws `error`. */
+export function webhookRejecter(source: string, deps: Pick<WebhookDeps, 'metrics' | 'audit' | 'logger' | 'rejections'>) {
+  return async function reject(req: HttpRequestInfo, error: ArgusError, reason: string, options: { authenticated: boolean; actorId?: string }): Promise<never> {
+    deps.metrics.webhooks.inc({ source, outcome: reason });
+    deps.metrics.webhookRejected.inc({ route: req.path, reason });
+    const entry: AuditEntry = {
+      action: 'webhook.received',
+      outcome: error.code === 'ARGUS_FORBIDDEN' ? 'denied' : 'rejected',
+      actorId: options.actorId,
+      target: source,
+      correlationId: req.correlationId,
+      detail: { reason, code: error.code, details: error.details.slice(0, 10) },
+    };
+    try {
+      if (options.authenticated) await deps.audit.append(entry);
+      else await deps.rejections.record({ route: req.path, address: req.remoteAddress, reason, entry });
+    } catch (err) {
+      deps.logger.error({ err, correlationId: req.correlationId }, 'could not audit a rejected webhook');
+    }
+    throw error;
+  };
+}
+
+/** The first verdict of the header-only authenticators (Entra tokens), or undefined when none applies. */
+export async function headerAuthentication(req: HttpRequestInfo, deps: Pick<WebhookDeps, 'authenticators'>): Promise<WebhookAuthVerdict | undefined> {
+  for (const a of deps.authenticators ?? []) {
+    const verdict = await a.authenticate(req);
+    if (verdict) return verdict;
+  }
+  return undefined;
+}
+
 /**
  * Authenticate first, then parse and validate, then store one event: 202 for a new event, 200
  * with `duplicate: true` for a redelivery. Rejections are audited and change nothing; so is every
@@ -61,32 +93,11 @@ export async function webhookSecrets(secrets: SecretProvider, name: string): Pro
  */
 export function createWebhookHandler<T>(spec: WebhookSpec<T>, deps: WebhookDeps): RouteHandler {
   const { logger, metrics, audit } = deps;
-
-  async function reject(req: HttpRequestInfo, error: ArgusError, reason: string, options: { authenticated: boolean; actorId?: string }): Promise<never> {
-    metrics.webhooks.inc({ source: spec.source, outcome: reason });
-    metrics.webhookRejected.inc({ route: req.path, reason });
-    const entry: AuditEntry = {
-      action: 'webhook.received',
-      outcome: error.code === 'ARGUS_FORBIDDEN' ? 'denied' : 'rejected',
-      actorId: options.actorId,
-      target: spec.source,
-      correlationId: req.correlationId,
-      detail: { reason, code: error.code, details: error.details.slice(0, 10) },
-    };
-    try {
-      if (options.authenticated) await audit.append(entry);
-      else await deps.rejections.record({ route: req.path, address: req.remoteAddress, reason, entry });
-    } catch (err) {
-      logger.error({ err, correlationId: req.correlationId }, 'could not audit a rejected webhook');
-    }
-    throw error;
-  }
+  const reject = webhookRejecter(spec.source, deps);
 
   async function authenticate(req: HttpRequestInfo): Promise<WebhookAuthVerdict> {
-    for (const a of deps.authenticators ?? []) {
-      const verdict = await a.authenticate(req);
-      if (verdict) return verdict;
-    }
+    const byHeaders = await headerAuthentication(req, deps);
+    if (byHeaders) return byHeaders;
     const secrets = await webhookSecrets(deps.secrets, spec.secretName);
     if (secrets.length === 0) {
       logger.error({ secret: spec.secretName }, 'webhook secret is not configured: every request is refused');

@@ -12,9 +12,9 @@ const runsShown = 10;
 /**
  * The playbooks section of every incident card: the runs (live status, who asked and approved,
  * correlation id) and a button per applicable playbook and entity. A viewer's own card (an invoke
- * answer or a refresh) shows only what their role may run; the shared card shows every button,
- * and the server checks each click anyway. Buttons of runs in progress are left out. People who
- * requested or approved a run get the card's user-specific refresh.
+ * answer or a refresh) shows only what their role may run; the shared card is drawn for a reader,
+ * and the server checks each click anyway. Buttons of runs in progress are left out. Who gets the
+ * card's per-user refresh is decided by the card publisher (CardViewers).
  */
 export function playbookCardDecorator(deps: { catalog: PlaybookCatalog; runs: PlaybookRunStore }): IncidentCardDecorator {
   return async (record, viewer) => {
@@ -31,10 +31,6 @@ export function playbookCardDecorator(deps: { catalog: PlaybookCatalog; runs: Pl
       .filter((o) => !viewer || roleAtLeast(viewer.role, o.playbook.definition.requiredRole))
       .map((o) => ({ playbookId: o.playbook.definition.id, entityId: o.entity?.id, label: o.label, needsApproval: !!o.playbook.approval }));
     if (offers.length === 0 && runs.length === 0) return {};
-    const participants = runs.flatMap((r) => [r.requestedBy.teamsUserId, r.approvedBy?.teamsUserId]).filter((id): id is string => !!id);
-    return {
-      playbooks: { offers, runs: runs.map(runView) },
-      ...(participants.length ? { refreshUserIds: [...new Set(participants)] } : {}),
-    };
+    return { playbooks: { offers, runs: runs.map(runView) } };
   };
 }

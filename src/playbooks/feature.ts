@@ -13,6 +13,7 @@ import { parseIsoDuration } from './duration';
 import { playbookActions } from './playbook-actions';
 import { playbookCommands } from './playbook-commands';
 import type { RunDeps } from './run-context';
+import { playbookRunPort, type PlaybookRunPort } from './run-port';
 import { checkDeadline, reportRun, sweepRuns, triggerRun } from './run-lifecycle';
 import { notifyRunChanged, type RunNotifierDeps } from './run-notifier';
 
@@ -32,6 +33,8 @@ export interface PlaybooksDeps extends Omit<RunDeps, 'catalog' | 'tenantId' | 'c
 }
 
 export interface PlaybooksFeature extends FeatureParts {
+  /** Runs requested by other features (response plan steps), through the card button's own path. */
+  runs: PlaybookRunPort;
   handlers: {
     /** Start a run on Sentinel or its Logic App. */
     trigger: EventHandler<'playbook.run.requested'>;
@@ -61,6 +64,7 @@ export async function createPlaybooksFeature(d: PlaybooksDeps): Promise<Playbook
     d.logger.warn({ secret: secretNames.playbookCallback }, 'no playbook callback secret and no webhookAuth.entra caller allowed on the playbooks route: Logic Apps cannot report results, so runs will time out');
 
   return {
+    runs: playbookRunPort(run),
     handlers: {
       trigger: (event) => triggerRun(run, event.payload),
       notify: (event) => notifyRunChanged(notifier, event.payload),

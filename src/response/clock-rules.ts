@@ -8,7 +8,7 @@
  * - NIS2 (Directive (EU) 2022/2555) Art. 23(4): early warning within 24 hours of becoming aware of a
  *   significant incident; incident notification within 72 hours; final report not later than one
  *   month after the incident notification.
- * - DORA (Regulation (EU) 2022/2554) Art. 19 with Delegated Regulation (EU) 2025/301 Art. 5: initial
+ * - DORA (Regulation (EU) 2022/2554) Art. 19 with Delegated Regulation (EU) 2025/301 Art. 5(1): initial
  *   notification within 4 hours of classifying the incident as major and no later than 24 hours after
  *   becoming aware of it; intermediate report within 72 hours of the initial notification; final report
  *   within one month of the intermediate report.
@@ -52,9 +52,9 @@ export const milestoneRules: readonly MilestoneRule[] = [
   { regime: 'nis2', milestone: 'early-warning', title: 'Early warning to the CSIRT / authority', source: 'NIS2 Art. 23(4)(a)', from: { kind: 'awareness' }, span: hours(24) },
   { regime: 'nis2', milestone: 'notification', title: 'Incident notification', source: 'NIS2 Art. 23(4)(b)', from: { kind: 'awareness' }, span: hours(72) },
   { regime: 'nis2', milestone: 'final-report', title: 'Final report', source: 'NIS2 Art. 23(4)(d)', from: { kind: 'milestone', milestone: 'notification' }, span: { unit: 'months', value: 1 } },
-  { regime: 'dora', milestone: 'initial', title: 'Initial notification to the competent authority', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(1)', from: { kind: 'classification' }, span: hours(4), capFromAwareness: hours(24) },
-  { regime: 'dora', milestone: 'intermediate', title: 'Intermediate report', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(2)', from: { kind: 'milestone', milestone: 'initial' }, span: hours(72) },
-  { regime: 'dora', milestone: 'final', title: 'Final report', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(3)', from: { kind: 'milestone', milestone: 'intermediate' }, span: { unit: 'months', value: 1 } },
+  { regime: 'dora', milestone: 'initial', title: 'Initial notification to the competent authority', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(1)(a)', from: { kind: 'classification' }, span: hours(4), capFromAwareness: hours(24) },
+  { regime: 'dora', milestone: 'intermediate', title: 'Intermediate report', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(1)(b)', from: { kind: 'milestone', milestone: 'initial' }, span: hours(72) },
+  { regime: 'dora', milestone: 'final', title: 'Final report', source: 'DORA Art. 19(4); Delegated Regulation (EU) 2025/301 Art. 5(1)(c)', from: { kind: 'milestone', milestone: 'intermediate' }, span: { unit: 'months', value: 1 } },
   { regime: 'sec', milestone: '8k', title: 'File Form 8-K Item 1.05', source: 'SEC Form 8-K Item 1.05, General Instruction B.1', from: { kind: 'determination' }, span: { unit: 'business-days', value: 4 } },
   { regime: 'hipaa', milestone: 'individuals', title: 'Notify affected individuals', source: '45 CFR 164.404(b)', from: { kind: 'awareness' }, span: hours(60 * 24) },
 ];

@@ -9,7 +9,8 @@ import { canonicalJson } from '../audit/canonical-json';
  *   hash = hex(SHA-256(UTF-8("argus-custody-v1\n" + canonicalJson(entry without hash))))
  *
  * The first entry's prevHash is the item's content SHA-256, binding the ledger to the bytes it
- * describes.
+ * describes; the registration also carries what the item is (incident, file name, size, source),
+ * so the item's description cannot be changed behind the ledger either.
  */
 
 export const custodyActions = ['registered', 'transferred', 'accessed', 'verified', 'released'] as const;
@@ -28,6 +29,13 @@ export interface CustodyEntry {
   purpose?: string;
   /** The content hash observed (registration and verification). */
   sha256?: string;
+  /** Who acted when it was not `by` itself: the uploader registering for a custodian, an admin transferring for one. */
+  actor?: string;
+  /** Registration: the incident id (ARM name) the item belongs to, its file name, size in bytes and source. */
+  incident?: string;
+  filename?: string;
+  size?: number;
+  source?: string;
   prevHash: string;
   hash: string;
 }
@@ -52,6 +60,11 @@ export function nextCustodyEntry(evidenceId: string, contentSha256: string, prev
     ...(input.reason !== undefined ? { reason: input.reason } : {}),
     ...(input.purpose !== undefined ? { purpose: input.purpose } : {}),
     ...(input.sha256 !== undefined ? { sha256: input.sha256 } : {}),
+    ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    ...(input.incident !== undefined ? { incident: input.incident } : {}),
+    ...(input.filename !== undefined ? { filename: input.filename } : {}),
+    ...(input.size !== undefined ? { size: input.size } : {}),
+    ...(input.source !== undefined ? { source: input.source } : {}),
     prevHash: previous ? previous.hash : contentSha256,
   };
   return { ...unhashed, hash: hashCustodyEntry(unhashed) };
@@ -61,11 +74,13 @@ export type CustodyCheck = { ok: true; custodian: string; entries: number } | { 
 
 /**
  * Checks a ledger read back from storage, in seq order: numbering, links, hashes, that it starts with
- * the registration and that every transfer comes from the custodian of the moment.
+ * the registration, that every transfer comes from the custodian of the moment and that nothing is
+ * transferred after the release.
  */
 export function verifyCustody(evidenceId: string, contentSha256: string, entries: readonly CustodyEntry[]): CustodyCheck {
   if (entries.length === 0) return { ok: false, seq: 1, problem: 'the custody ledger is empty' };
   let custodian = '';
+  let released = false;
   let prev: CustodyEntry | undefined;
   for (const [i, e] of entries.entries()) {
     const seq = i + 1;
@@ -81,8 +96,11 @@ export function verifyCustody(evidenceId: string, contentSha256: string, entries
     if (e.action === 'registered') custodian = e.by;
     if (e.action === 'transferred') {
       if (!e.to) return { ok: false, seq, problem: `transfer ${seq} names no new custodian` };
+      if (e.by !== custodian) return { ok: false, seq, problem: `transfer ${seq} is not by the custodian of the moment (${custodian})` };
+      if (released) return { ok: false, seq, problem: `transfer ${seq} comes after the release` };
       custodian = e.to;
     }
+    if (e.action === 'released') released = true;
     prev = e;
   }
   return { ok: true, custodian, entries: entries.length };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isoDuration, severitySchema } from '../config/file-schema';
 import { parseIsoDuration } from '../playbooks/duration';
 import type { IncidentSeverity } from './phases';
 
@@ -8,6 +7,10 @@ import type { IncidentSeverity } from './phases';
  * acknowledgement, counted from the incident's creation in Sentinel (else from when Argus first saw
  * it). A step without a conversation reminds in the card's thread.
  */
+
+// Kept apart from src/config/file-schema.ts, which imports this schema (so no import back from there).
+const severitySchema = z.enum(['High', 'Medium', 'Low', 'Informational']);
+const isoDuration = z.string().refine((v) => parseIsoDuration(v) !== undefined, 'must be an ISO-8601 duration such as PT15M');
 
 const objectId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be an Entra object id (GUID)');
 

@@ -42,9 +42,11 @@ export interface GatePolicy {
   stepsSettledToLeave: boolean;
   /** Severities whose closing needs a completed post-mortem. */
   postMortemFor: readonly IncidentSeverity[];
+  /** Classifications that close without a post-mortem whatever the severity (nothing happened to learn from). */
+  postMortemNotFor: readonly string[];
 }
 
-export const defaultGatePolicy: GatePolicy = { ownerForInvestigation: true, stepsSettledToLeave: true, postMortemFor: ['High'] };
+export const defaultGatePolicy: GatePolicy = { ownerForInvestigation: true, stepsSettledToLeave: true, postMortemFor: ['High'], postMortemNotFor: ['FalsePositive', 'BenignPositive'] };
 
 export type TransitionKind = 'forward' | 'back' | 'close';
 
@@ -67,7 +69,7 @@ const stepsSettled: Gate = (f, to, p) => {
 const needsClassification: Gate = (f) => (f.classification ? [] : ['closing needs a classification']);
 
 const needsPostMortem: Gate = (f, _to, p) =>
-  p.postMortemFor.includes(f.severity) && !f.postMortemComplete ? [`a ${f.severity} incident closes only after its post-mortem is completed`] : [];
+  p.postMortemFor.includes(f.severity) && !p.postMortemNotFor.includes(f.classification ?? '') && !f.postMortemComplete ? [`a ${f.severity} incident closes only after its post-mortem is completed`] : [];
 
 /** Gates per target phase, for forward moves. Going back needs only a reason. */
 const forwardGates: Readonly<Record<Phase, readonly Gate[]>> = {
@@ -103,6 +105,11 @@ export function checkTransition(facts: PhaseFacts, to: Phase, policy: GatePolicy
   const reasons = new Set<string>();
   for (const gate of forwardGates[to]) for (const r of gate(facts, to, policy)) reasons.add(r);
   return reasons.size === 0 ? { allowed: true, kind } : { allowed: false, kind, reasons: [...reasons] };
+}
+
+/** Why closing is refused, from whichever phase (the gates `incident.close` passes too). */
+export function closingReasons(facts: PhaseFacts, policy: GatePolicy): string[] {
+  return [...new Set(forwardGates.closed.flatMap((gate) => gate(facts, 'closed', policy)))];
 }
 
 /** The phase after `phase` in the lifecycle (none after closed). */

@@ -35,6 +35,24 @@ export function verifySignature(
   secrets: readonly string[],
   now = Date.now(),
 ): SignatureCheck {
+  const parsed = parseSignatureHeader(header, now);
+  if (!parsed.ok) return parsed;
+  const body = bodySignature(parsed.header, secrets);
+  body.update(rawBody);
+  return body.check();
+}
+
+/** The parts of a fresh `X-Argus-Signature` header. */
+export interface SignatureParts {
+  timestamp: number;
+  candidates: string[];
+}
+
+/**
+ * Reads the header and checks its timestamp: everything that can be refused before the body is
+ * read (a streamed upload refuses a missing, malformed or stale header without reading a byte).
+ */
+export function parseSignatureHeader(header: string | undefined, now = Date.now()): { ok: true; header: SignatureParts } | { ok: false; reason: SignatureFailure } {
   if (!header) return { ok: false, reason: 'missing' };
   let timestamp: number | undefined;
   const candidates: string[] = [];
@@ -48,13 +66,26 @@ export function verifySignature(
   }
   if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
   if (Math.abs(now / 1000 - timestamp) > maxSkewSeconds) return { ok: false, reason: 'stale' };
-  let matched = false;
-  for (const secret of secrets) {
-    const expected = computeSignature(secret, timestamp, rawBody);
-    // Compare against every candidate without short-circuiting on the first match.
-    for (const candidate of candidates) matched = hexEquals(candidate, expected) || matched;
-  }
-  return matched ? { ok: true } : { ok: false, reason: 'mismatch' };
+  return { ok: true, header: { timestamp, candidates } };
+}
+
+/** The HMACs of a body fed in pieces (`update`), checked against the header's candidates once it is all read. */
+export function bodySignature(parts: SignatureParts, secrets: readonly string[]): { update(chunk: Buffer): void; check(): SignatureCheck } {
+  const macs = secrets.map((secret) => createHmac('sha256', secret).update(`${parts.timestamp}.`));
+  return {
+    update: (chunk) => {
+      for (const mac of macs) mac.update(chunk);
+    },
+    check() {
+      let matched = false;
+      for (const mac of macs) {
+        const expected = mac.digest('hex');
+        // Compare against every candidate without short-circuiting on the first match.
+        for (const candidate of parts.candidates) matched = hexEquals(candidate, expected) || matched;
+      }
+      return matched ? { ok: true } : { ok: false, reason: 'mismatch' };
+    },
+  };
 }
 
 /** Jira's native `X-Hub-Signature: sha256=<hex HMAC of raw body>`. */

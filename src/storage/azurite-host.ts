@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /*
- * Azurite's Table and Queue servers run on ONE worker thread of this process, shared by every
+ * Azurite's Table, Queue and Blob servers run on ONE worker thread of this process, shared by every
  * emulator the process starts.
  *
  * Why not in the main thread: Azurite is an express app, and modules Argus loads patch Node's
@@ -22,6 +22,7 @@ export interface PairOptions {
   /** 0 = ephemeral. */
   tablePort: number;
   queuePort: number;
+  blobPort: number;
   /** Folder for Azurite's files; undefined = in memory. */
   dataDir?: string;
 }
@@ -29,10 +30,11 @@ export interface PairOptions {
 export interface RunningPair {
   tablePort: number;
   queuePort: number;
+  blobPort: number;
   close(): Promise<void>;
 }
 
-type Reply = { id: number; ok: true; tablePort?: number; queuePort?: number } | { id: number; ok: false; message: string; code?: string };
+type Reply = { id: number; ok: true; tablePort?: number; queuePort?: number; blobPort?: number } | { id: number; ok: false; message: string; code?: string };
 
 class AzuriteHost {
   private worker?: Worker;
@@ -47,6 +49,7 @@ class AzuriteHost {
     return {
       tablePort: reply.tablePort ?? 0,
       queuePort: reply.queuePort ?? 0,
+      blobPort: reply.blobPort ?? 0,
       close: () => {
         closing ??= this.request({ id: this.nextId++, type: 'stop', pair: id }).then((r) => {
           if (!r.ok) throw hostError(r);
@@ -94,7 +97,7 @@ function hostError(reply: { message: string; code?: string }): Error {
 
 const host = new AzuriteHost();
 
-/** Starts a Table + Queue server pair on the shared emulator thread. */
+/** Starts a Table, Queue and Blob server set on the shared emulator thread. */
 export function startAzuritePair(options: PairOptions): Promise<RunningPair> {
   return host.start(options);
 }

@@ -1,13 +1,13 @@
 'use strict';
 /*
- * Worker thread hosting Azurite's Table and Queue servers (see azurite-host.ts for why a worker).
+ * Worker thread hosting Azurite's Table, Queue and Blob servers (see azurite-host.ts for why a worker).
  * Plain JavaScript on purpose: a worker does not inherit the main thread's TypeScript loader (the
  * tests run src/ through one), so this file must load under bare Node. The build copies it into
  * dist/ beside azurite-host.js.
  *
  * Protocol (structured-clone messages):
- *   → { id, type: 'start', host, tablePort, queuePort, dataDir | null }
- *   ← { id, ok: true, tablePort, queuePort }           real ports, also when 0 was asked for
+ *   → { id, type: 'start', host, tablePort, queuePort, blobPort, dataDir | null }
+ *   ← { id, ok: true, tablePort, queuePort, blobPort } real ports, also when 0 was asked for
  *   → { id, type: 'stop', pair }                        pair = the id of the 'start' message
  *   ← { id, ok: true }
  *   ← { id, ok: false, message, code }                  on any failure
@@ -24,6 +24,11 @@ const TableServer = load('table/TableServer.js');
 const TableConfiguration = load('table/TableConfiguration.js');
 const QueueServer = load('queue/QueueServer.js');
 const QueueConfiguration = load('queue/QueueConfiguration.js');
+const BlobServer = load('blob/BlobServer.js');
+const BlobConfiguration = load('blob/BlobConfiguration.js');
+// One in-memory chunk store per blob server: Azurite's default store is shared by every server of
+// the thread, and cleaning one server up clears the whole shared store (another emulator's blobs).
+const { MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } = require(join(dist, 'common/persistence/MemoryExtentStore.js'));
 
 const keepAliveSeconds = 5;
 // The Azure SDKs send newer API versions than Azurite 3.35 lists (storage-queue 12.30 speaks
@@ -51,6 +56,18 @@ function queueServer(host, port, dataDir) {
     persistence, false, undefined, false, undefined, false, skipApiVersionCheck, '', '', '', undefined, false, !dataDir,
   );
   return new QueueServer(config);
+}
+
+function blobServer(host, port, dataDir) {
+  const dir = dataDir || '';
+  const persistence = [{ locationId: 'Default', locationPath: join(dir, '__blobstorage__'), maxConcurrency: 1 }];
+  const memoryStore = dataDir ? undefined : new MemoryExtentChunkStore(DEFAULT_EXTENT_MEMORY_LIMIT);
+  // Positional constructor of azurite/dist/src/blob/BlobConfiguration.js (3.35.0); logs off.
+  const config = new BlobConfiguration(
+    host, port, keepAliveSeconds, join(dir, '__azurite_db_blob__.json'), join(dir, '__azurite_db_blob_extent__.json'),
+    persistence, false, undefined, false, undefined, false, skipApiVersionCheck, '', '', '', undefined, false, !dataDir, memoryStore,
+  );
+  return new BlobServer(config);
 }
 
 async function run(server) {
@@ -81,8 +98,10 @@ async function start(msg) {
     started.push(table);
     const queue = await run(queueServer(msg.host, msg.queuePort, msg.dataDir));
     started.push(queue);
+    const blob = await run(blobServer(msg.host, msg.blobPort, msg.dataDir));
+    started.push(blob);
     pairs.set(msg.id, started);
-    return { tablePort: table.port, queuePort: queue.port };
+    return { tablePort: table.port, queuePort: queue.port, blobPort: blob.port };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.close()));
     throw err;

@@ -32,21 +32,22 @@ export function describeConnectionString(connectionString: string): ConnectionSt
 }
 
 /**
- * Table and queue endpoints of an account URL. `https://acct.blob.core.windows.net` (or .table/.queue/
- * .file/.dfs) maps to that account's table and queue hosts; any other URL (custom domain, path-style
- * emulator URL) is used as is for both.
+ * Table, queue and blob endpoints of an account URL. `https://acct.blob.core.windows.net` (or .table/
+ * .queue/.file/.dfs) maps to that account's table, queue and blob hosts; any other URL (custom domain,
+ * path-style emulator URL) is used as is for all three.
  */
-export function accountEndpoints(accountUrl: string): { tableUrl: string; queueUrl: string } {
+export function accountEndpoints(accountUrl: string): { tableUrl: string; queueUrl: string; blobUrl: string } {
   const url = new URL(accountUrl);
   const match = /^([a-z0-9]+)\.(?:blob|table|queue|file|dfs)\.(.+)$/i.exec(url.hostname);
   if (!match) {
     const base = accountUrl.replace(/\/+$/, '');
-    return { tableUrl: base, queueUrl: base };
+    return { tableUrl: base, queueUrl: base, blobUrl: base };
   }
   const [, account, suffix] = match;
   const port = url.port ? `:${url.port}` : '';
   return {
     tableUrl: `${url.protocol}//${account}.table.${suffix}${port}`,
     queueUrl: `${url.protocol}//${account}.queue.${suffix}${port}`,
+    blobUrl: `${url.protocol}//${account}.blob.${suffix}${port}`,
   };
 }

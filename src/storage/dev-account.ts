@@ -11,12 +11,13 @@ export function devEndpoint(host: string, port: number): string {
   return `http://${h}:${port}/${devAccountName}`;
 }
 
-export function devConnectionString(endpoints: { tableEndpoint: string; queueEndpoint: string }): string {
+export function devConnectionString(endpoints: { tableEndpoint: string; queueEndpoint: string; blobEndpoint?: string }): string {
   return [
     'DefaultEndpointsProtocol=http',
     `AccountName=${devAccountName}`,
     `AccountKey=${devAccountKey}`,
     `TableEndpoint=${endpoints.tableEndpoint}`,
     `QueueEndpoint=${endpoints.queueEndpoint}`,
+    ...(endpoints.blobEndpoint ? [`BlobEndpoint=${endpoints.blobEndpoint}`] : []),
   ].join(';');
 }

@@ -10,7 +10,7 @@ import { claimOwnerFile, ownerFilePath, pidAlive, readOwnerFile, releaseOwnerFil
 
 /** Fixed ports of the embedded emulator, away from Azurite's defaults (10000-10002) so a developer's
  * own Azurite can run beside Argus. Busy ports fall back to ephemeral ones. */
-export const defaultEmbeddedPorts = { table: 10102, queue: 10101 } as const;
+export const defaultEmbeddedPorts = { table: 10102, queue: 10101, blob: 10100 } as const;
 
 export interface EmbeddedAzuriteOptions {
   /** Where the emulator keeps its files (ARGUS_DATA_DIR). Ignored with inMemory. */
@@ -21,16 +21,20 @@ export interface EmbeddedAzuriteOptions {
   tablePort?: number;
   /** 0 = ephemeral. Default defaultEmbeddedPorts.queue. */
   queuePort?: number;
+  /** 0 = ephemeral. Default defaultEmbeddedPorts.blob. */
+  blobPort?: number;
   /** Keep everything in memory: no files, no sharing with other processes (tests). */
   inMemory?: boolean;
   logger: Logger;
 }
 
 export interface EmbeddedAzurite {
-  /** devstoreaccount1 connection string with TableEndpoint and QueueEndpoint. */
+  /** devstoreaccount1 connection string with TableEndpoint, QueueEndpoint and (when it runs) BlobEndpoint. */
   connectionString: string;
   tableEndpoint: string;
   queueEndpoint: string;
+  /** Absent only when attached to an emulator started without the blob service. */
+  blobEndpoint?: string;
   /** True when this process runs the emulator; false when it attached to another process's. */
   owner: boolean;
   /** Stops the emulator if this process owns it; detaching is a no-op. Idempotent. */
@@ -41,7 +45,7 @@ export interface EmbeddedAzurite {
 const attachWaitMs = 10_000;
 
 /**
- * Starts Azurite's Table and Queue services on loopback, or attaches to the ones another Argus
+ * Starts Azurite's Table, Queue and Blob services on loopback, or attaches to the ones another Argus
  * process already runs for the same data dir (Azurite's file database must have one writer only).
  */
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Promise<EmbeddedAzurite> {
@@ -62,9 +66,10 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Pro
     if (found) {
       const alive = pidAlive(found.pid);
       if (alive && found.tableEndpoint && found.queueEndpoint) {
-        if ((await answers(found.tableEndpoint)) && (await answers(found.queueEndpoint))) {
+        const blobAnswers = !found.blobEndpoint || (await answers(found.blobEndpoint));
+        if ((await answers(found.tableEndpoint)) && (await answers(found.queueEndpoint)) && blobAnswers) {
           log.info({ pid: found.pid, tableEndpoint: found.tableEndpoint }, 'attached to the embedded storage of another Argus process');
-          return attached(found.tableEndpoint, found.queueEndpoint);
+          return attached(found.tableEndpoint, found.queueEndpoint, found.blobEndpoint);
         }
       }
       // A live owner may still be starting (no endpoints yet) or answering slowly: give it time.
@@ -82,7 +87,7 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Pro
   let started: EmbeddedAzurite | undefined;
   try {
     started = await startServers({ host, options, log, dataDir });
-    await writeOwnerFile(file, { pid: process.pid, tableEndpoint: started.tableEndpoint, queueEndpoint: started.queueEndpoint });
+    await writeOwnerFile(file, { pid: process.pid, tableEndpoint: started.tableEndpoint, queueEndpoint: started.queueEndpoint, blobEndpoint: started.blobEndpoint });
   } catch (err) {
     await started?.stop();
     await releaseOwnerFile(file);
@@ -107,20 +112,23 @@ async function startServers(args: {
   const { host, options, log, dataDir } = args;
   const tablePort = await choosePort(host, options.tablePort ?? defaultEmbeddedPorts.table, log);
   const queuePort = await choosePort(host, options.queuePort ?? defaultEmbeddedPorts.queue, log);
+  const blobPort = await choosePort(host, options.blobPort ?? defaultEmbeddedPorts.blob, log);
   let pair;
   try {
-    pair = await startAzuritePair({ host, tablePort, queuePort, dataDir });
+    pair = await startAzuritePair({ host, tablePort, queuePort, blobPort, dataDir });
   } catch (err) {
     throw new ArgusError('ARGUS_STORAGE_UNAVAILABLE', `embedded storage failed to start: ${errorText(err)}`, { cause: err });
   }
   const tableEndpoint = devEndpoint(host, pair.tablePort);
   const queueEndpoint = devEndpoint(host, pair.queuePort);
-  log.info({ tableEndpoint, queueEndpoint, dataDir: dataDir ?? '(memory)' }, 'embedded storage started');
+  const blobEndpoint = devEndpoint(host, pair.blobPort);
+  log.info({ tableEndpoint, queueEndpoint, blobEndpoint, dataDir: dataDir ?? '(memory)' }, 'embedded storage started');
   let stopping: Promise<void> | undefined;
   return {
-    connectionString: devConnectionString({ tableEndpoint, queueEndpoint }),
+    connectionString: devConnectionString({ tableEndpoint, queueEndpoint, blobEndpoint }),
     tableEndpoint,
     queueEndpoint,
+    blobEndpoint,
     owner: true,
     stop: () => {
       stopping ??= pair.close().then(() => log.info('embedded storage stopped'));
@@ -135,11 +143,12 @@ async function choosePort(host: string, wanted: number, log: Logger): Promise<nu
   return 0;
 }
 
-function attached(tableEndpoint: string, queueEndpoint: string): EmbeddedAzurite {
+function attached(tableEndpoint: string, queueEndpoint: string, blobEndpoint: string | undefined): EmbeddedAzurite {
   return {
-    connectionString: devConnectionString({ tableEndpoint, queueEndpoint }),
+    connectionString: devConnectionString({ tableEndpoint, queueEndpoint, blobEndpoint }),
     tableEndpoint,
     queueEndpoint,
+    ...(blobEndpoint ? { blobEndpoint } : {}),
     owner: false,
     stop: async () => {},
   };

@@ -12,6 +12,8 @@ import type { TableStore } from './table-store';
 export type QueueConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'accountUrl'; accountUrl: string; credential: TokenCredential };
+/** How to reach the blob service of the same storage account (same shapes, the blob endpoint). */
+export type BlobConnection = QueueConnection;
 
 export interface OpenTableStoreOptions {
   logger: Logger;
@@ -26,6 +28,7 @@ export interface OpenedTableStore {
   /** Set for embedded storage; store.close() stops it (when this process owns it). */
   embedded?: EmbeddedAzurite;
   queueConnection: QueueConnection;
+  blobConnection: BlobConnection;
 }
 
 type Target =
@@ -40,12 +43,14 @@ export async function openTableStore(storage: StorageConfig, options: OpenTableS
   let embedded: EmbeddedAzurite | undefined;
   let target: Target;
   let queueConnection: QueueConnection;
+  let blobConnection: BlobConnection;
 
   if (storage.kind === 'accountUrl') {
     const credential = options.credential ?? new DefaultAzureCredential();
-    const { tableUrl, queueUrl } = accountEndpoints(storage.accountUrl);
+    const { tableUrl, queueUrl, blobUrl } = accountEndpoints(storage.accountUrl);
     target = { kind: 'accountUrl', url: tableUrl, credential, description: `Table Storage at ${tableUrl} (managed identity)` };
     queueConnection = { kind: 'accountUrl', accountUrl: queueUrl, credential };
+    blobConnection = { kind: 'accountUrl', accountUrl: blobUrl, credential };
   } else {
     let connectionString: string;
     if (storage.kind === 'embedded') {
@@ -60,11 +65,12 @@ export async function openTableStore(storage: StorageConfig, options: OpenTableS
       storage.kind === 'embedded' ? `embedded Azurite at ${where} (data in ${storage.dataDir})` : `Table Storage at ${where}`;
     target = { kind: 'connectionString', connectionString, options: { allowInsecureConnection: info.insecure }, description };
     queueConnection = { kind: 'connectionString', connectionString };
+    blobConnection = { kind: 'connectionString', connectionString };
   }
 
   const store = createStore(target, { embedded, pingTimeoutMs: options.pingTimeoutMs ?? 3000 });
   log.info({ storage: store.describe() }, 'table storage opened');
-  return { store, embedded, queueConnection };
+  return { store, embedded, queueConnection, blobConnection };
 }
 
 /**

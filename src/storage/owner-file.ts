@@ -11,6 +11,7 @@ export const ownerFileSchema = z.object({
   pid: z.number().int().positive(),
   tableEndpoint: z.string().optional(),
   queueEndpoint: z.string().optional(),
+  blobEndpoint: z.string().optional(),
 });
 export type OwnerFile = z.infer<typeof ownerFileSchema>;
 

@@ -37,6 +37,8 @@ export const tableNames = {
   clocks: 'ArgusClocks',
   /** Generated reports behind signed links. */
   reports: 'ArgusReports',
+  /** Suspected incidents reported from Teams (report records, per-user hourly counts). */
+  suspectedReports: 'ArgusSuspectedReports',
 } as const;
 
 export { openTableStore, type OpenTableStoreOptions, type OpenedTableStore, type QueueConnection } from './open-table-store';

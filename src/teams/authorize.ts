@@ -1,9 +1,12 @@
-import { roleAtLeast, type Actor, type Role, type RoleDecision, type RoleResolver } from '../access/roles';
+import { roleAtLeast, type Actor, type RoleDecision, type RoleResolver } from '../access/roles';
 import type { AuditLog } from '../audit/audit-log';
+import type { AccessLevel } from './registry';
 
 export interface AuthorizeRequest {
   actor: Actor;
-  need: Role;
+  /** A role, or `member`: any user of `homeTenantId` (no Argus role needed). */
+  need: AccessLevel;
+  homeTenantId?: string;
   /** Audit action, e.g. card.incident.close or command.subscribe. */
   action: string;
   target?: string;
@@ -32,7 +35,7 @@ export class Authorizer {
 
   async check(req: AuthorizeRequest): Promise<AuthorizeResult> {
     const decision = await this.roles.resolve(req.actor);
-    const allowed = roleAtLeast(decision.role, req.need);
+    const allowed = req.need === 'member' ? homeMember(req.actor, req.homeTenantId) : roleAtLeast(decision.role, req.need);
     if (allowed && !req.auditAllowed) return { allowed, decision };
     await this.audit.append({
       action: req.action,
@@ -46,7 +49,13 @@ export class Authorizer {
       detail: { need: req.need, role: decision.role ?? null, federated: decision.federated, reasons: decision.reasons, ...req.detail },
     });
     if (allowed) return { allowed, decision };
+    if (req.need === 'member') return { allowed: false, decision, message: 'This is open to users of the organisation that runs Argus only.' };
     const have = decision.role ? `your role is ${decision.role}` : 'you have no Argus role';
     return { allowed: false, decision, message: `This needs the ${req.need} role; ${have}.` };
   }
+}
+
+/** A signed-in user of the home tenant (an unknown tenant, or no tenant configured, is refused). */
+function homeMember(actor: Actor, homeTenantId: string | undefined): boolean {
+  return Boolean(homeTenantId && actor.aadObjectId && actor.tenantId === homeTenantId);
 }

@@ -9,7 +9,7 @@ export function helpCard(registry: TeamsRegistry): AdaptiveCard {
       name: c.name,
       usage: c.usage,
       summary: c.summary,
-      role: c.role === 'anyone' ? 'reader' : c.role,
+      role: c.role === 'anyone' ? 'reader' : c.role === 'member' ? 'any user' : c.role,
     })),
   });
 }

@@ -1,5 +1,6 @@
 import type { CardChange, StoredCardOutbox } from './card-outbox';
-import type { CardOutboxStore, CardRecord } from './card-outbox-store';
+import { hasWork, type CardOutboxStore, type CardRecord, type CardWork } from './card-outbox-store';
+import { CardWorkIndex } from './card-work-index';
 import { ConversationDrain, type DrainOptions } from './conversation-drain';
 
 export type { CardContent } from './conversation-drain';
@@ -8,9 +9,9 @@ export interface CardDeliveryOptions extends Omit<DrainOptions, 'cards' | 'stopp
   /** The card rows; the worker is told of each change there. */
   outbox: StoredCardOutbox;
   /**
-   * How often every pending card is listed: the fallback for work this instance was not told of
-   * (changes made by another instance, or before a restart), for change notes whose reply interval
-   * has passed, and for a card deleted in Teams (posted anew).
+   * How often the index of cards with work is listed: the fallback for work this instance was not
+   * told of (changes made by another instance, or before a restart), for change notes whose reply
+   * interval has passed, and for a card deleted in Teams (posted anew).
    */
   pollIntervalMs?: number;
 }
@@ -18,21 +19,21 @@ export interface CardDeliveryOptions extends Omit<DrainOptions, 'cards' | 'stopp
 /** A conversation whose drain did not go through (another instance holds it, Teams or storage failed) is tried again this soon. */
 const retryMs = 250;
 
-const hasWork = (c: CardRecord) => c.pending || c.notes.length > 0 || c.replies.length > 0;
-
 /**
  * Drains card work conversation by conversation (ConversationDrain: one instance per conversation
  * at a time under a lease, paced by the rate limiter, people's notes first, storm summaries). A
- * change the outbox signals is drained at once: the worker reads the cards it names, plus the
- * conversation's cards last seen with untold change notes (so a storm is recognised as a storm),
- * never every pending card. Changes signalled while a conversation drains are drained right after.
- * A slow scan of all pending cards is the fallback.
+ * change the outbox signals is drained at once: the worker reads the cards it names and the
+ * conversation's other cards with work, found by the work index (so a storm is recognised as a
+ * storm), never every card. Changes signalled while a conversation drains are drained right after.
+ * A listing of the work index (every conversation) each `pollIntervalMs` is the fallback. After a
+ * drain, the index entries of the cards it left without work are removed (with the etags read
+ * before the drain, see CardWorkIndex).
  */
 export class CardDeliveryWorker {
-  /** Per conversation: subjects to look at, with their card when a scan just read it (else it is read). */
-  private readonly wanted = new Map<string, Map<string, CardRecord | undefined>>();
-  /** Per conversation: subjects whose card held untold change notes when last read. */
-  private readonly untold = new Map<string, Set<string>>();
+  /** Per conversation: subjects to look at (their cards are read when drained). */
+  private readonly wanted = new Map<string, Set<string>>();
+  /** Per conversation draining now: subjects whose last work a save of this drain took away. */
+  private readonly emptied = new Map<string, Set<string>>();
   private readonly draining = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private readonly retries = new Set<NodeJS.Timeout>();
@@ -42,12 +43,15 @@ export class CardDeliveryWorker {
   private loop?: Promise<void>;
   private readonly cards: CardOutboxStore;
   private readonly drainer: ConversationDrain;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(private readonly o: CardDeliveryOptions) {
     this.cards = o.outbox.store;
     this.drainer = new ConversationDrain({ ...o, cards: this.cards, stopped: () => this.stopped });
-    this.unsubscribe = o.outbox.onChanged((change) => this.changed(change));
+    this.unsubscribe = [
+      o.outbox.onChanged((change) => this.changed(change)),
+      this.cards.onWorkDone((card) => this.emptied.get(card.conversationId)?.add(card.incidentName)),
+    ];
   }
 
   start(): void {
@@ -61,7 +65,7 @@ export class CardDeliveryWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     for (const t of this.retries) clearTimeout(t);
     this.nudge(); // ends the wait at once
     await this.loop;
@@ -72,23 +76,29 @@ export class CardDeliveryWorker {
   async idle(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.running.size === 0 && (await this.cards.listPending(1)).every((c) => !c.pending && c.notes.length === 0 && c.replies.length === 0)) return;
+      if (this.running.size === 0 && !(await this.anyWork())) return;
       this.nudge();
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`card delivery not idle after ${timeoutMs} ms`);
   }
 
+  /** True when a card the work index names still has work (an entry may outlive its card's work). */
+  private async anyWork(): Promise<boolean> {
+    const cards = await Promise.all((await this.cards.listPending(100)).map((e) => this.cards.get(e.incidentName, e.conversationId)));
+    return cards.some((c) => c !== undefined && hasWork(c));
+  }
+
   private changed(change: CardChange): void {
     for (const conversationId of change.conversationIds) {
-      this.want(conversationId).set(change.subject, undefined); // read when drained: it changed
+      this.want(conversationId).add(change.subject);
       this.drain(conversationId);
     }
   }
 
-  private want(conversationId: string): Map<string, CardRecord | undefined> {
+  private want(conversationId: string): Set<string> {
     let subjects = this.wanted.get(conversationId);
-    if (!subjects) this.wanted.set(conversationId, (subjects = new Map()));
+    if (!subjects) this.wanted.set(conversationId, (subjects = new Set()));
     return subjects;
   }
 
@@ -109,15 +119,9 @@ export class CardDeliveryWorker {
     }
   }
 
-  /**
-   * Every pending card, as one listing: drained with what the listing read, or read again when its
-   * conversation is draining now (the record would be stale by its turn).
-   */
+  /** Every card the work index names, drained by conversation (its drain reads the cards). */
   private async scan(): Promise<void> {
-    for (const card of await this.cards.listPending()) {
-      const subjects = this.want(card.conversationId);
-      if (!subjects.has(card.incidentName)) subjects.set(card.incidentName, this.draining.has(card.conversationId) ? undefined : card);
-    }
+    for (const entry of await this.cards.listPending()) this.want(entry.conversationId).add(entry.incidentName);
     for (const conversationId of [...this.wanted.keys()]) this.drain(conversationId);
   }
 
@@ -140,25 +144,47 @@ export class CardDeliveryWorker {
     this.running.add(work);
   }
 
-  private async drainNow(conversationId: string, wanted: Map<string, CardRecord | undefined>): Promise<void> {
-    const subjects = new Map(wanted);
-    for (const subject of this.untold.get(conversationId) ?? []) if (!subjects.has(subject)) subjects.set(subject, undefined);
-    const read = await Promise.all([...subjects].map(([subject, card]) => card ?? this.cards.get(subject, conversationId)));
+  /**
+   * The wanted cards and every other card of the conversation the work index names, oldest change
+   * first; then the index entries of the cards the drain left without work go, each with the etag
+   * read before the drain (an entry written since stays). An entry whose card has no work and that
+   * is old (its writer stopped half-way) goes too.
+   */
+  private async drainNow(conversationId: string, wanted: Set<string>): Promise<void> {
+    const entries = new Map((await this.cards.listWork(conversationId)).map((e) => [e.incidentName, e]));
+    const subjects = [...new Set([...wanted, ...entries.keys()])];
+    const read = await Promise.all(subjects.map((subject) => this.cards.get(subject, conversationId)));
+    const stale = subjects.flatMap((s, i) => {
+      const entry = entries.get(s);
+      const card = read[i];
+      return entry && !(card && hasWork(card)) && Date.now() - Date.parse(entry.at) > CardWorkIndex.staleAfterMs ? [entry] : [];
+    });
+    await this.removeEntries(stale);
     const cards = read.filter((c): c is CardRecord => c !== undefined && hasWork(c));
+    if (cards.length === 0) return;
     cards.sort((a, b) => (a.pendingSince ?? '').localeCompare(b.pendingSince ?? ''));
-    const withNotes = cards.filter((c) => c.notes.length > 0 && c.state === 'posted').map((c) => c.incidentName);
-    if (withNotes.length > 0) this.untold.set(conversationId, new Set(withNotes));
-    else this.untold.delete(conversationId);
-    if (cards.length > 0 && !(await this.drainer.drain(conversationId, cards))) this.retryLater(conversationId, wanted);
+    const emptied = new Set<string>();
+    this.emptied.set(conversationId, emptied);
+    try {
+      if (!(await this.drainer.drain(conversationId, cards))) this.retryLater(conversationId, wanted);
+    } finally {
+      this.emptied.delete(conversationId);
+      await this.removeEntries([...emptied].flatMap((s) => entries.get(s) ?? []));
+    }
+  }
+
+  /** Removes index entries (one that changed since it was read stays): a failure leaves them to a later drain. */
+  private async removeEntries(entries: CardWork[]): Promise<void> {
+    await Promise.all(entries.map((e) => this.cards.removeWork(e))).catch((err: unknown) => this.o.logger.warn({ err }, 'could not remove card work index entries'));
   }
 
   /** Wants the same subjects again (read afresh) a little later, and drains the conversation then. */
-  private retryLater(conversationId: string, wanted: Map<string, CardRecord | undefined>): void {
+  private retryLater(conversationId: string, wanted: Set<string>): void {
     if (this.stopped) return;
     const t = setTimeout(() => {
       this.retries.delete(t);
       const subjects = this.want(conversationId);
-      for (const subject of wanted.keys()) if (!subjects.has(subject)) subjects.set(subject, undefined);
+      for (const subject of wanted) subjects.add(subject);
       this.drain(conversationId);
     }, retryMs);
     this.retries.add(t);

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ArgusError } from '../errors/catalog';
-import { asEntityTable, eq, or, type Entity, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { asEntityTable, type Entity, type EntityQuery, type EntityTable, type StoredEntity } from '../storage/entity-table';
 import { decodeKey, encodeKey } from '../storage/keys';
+import { CardWorkIndex, type CardWork } from './card-work-index';
+
+export type { CardWork } from './card-work-index';
 
 /**
  * A message for the card's thread. `change`: Argus telling what changed (status, owner, severity,
@@ -59,6 +62,9 @@ function fitReplies(replies: QueuedReply[]): QueuedReply[] {
   return replies.slice(from);
 }
 
+/** True while the card has something to send: an update, change notes or people's notes. */
+export const hasWork = (c: Pick<CardRecord, 'pending' | 'notes' | 'replies'>): boolean => c.pending || c.notes.length > 0 || c.replies.length > 0;
+
 /** What a save may change on a card. */
 export type CardChanges = Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes' | 'replies'>> & {
   notes?: string[];
@@ -70,8 +76,14 @@ export type CardChanges = Partial<Omit<CardRecord, 'incidentName' | 'conversatio
 export interface CardOutboxStore {
   /** The cards of an incident. */
   list(incidentName: string): Promise<CardRecord[]>;
-  /** Cards with work to do, oldest first. */
-  listPending(limit?: number): Promise<CardRecord[]>;
+  /** Cards with work to do, by conversation (entries of the work index, see CardWorkIndex). */
+  listPending(limit?: number): Promise<CardWork[]>;
+  /** The cards of `conversationId` with work to do (entries of the work index). */
+  listWork(conversationId: string): Promise<CardWork[]>;
+  /** Removes a card's entry from the work index, unless it was written since it was read (see CardWorkIndex). */
+  removeWork(entry: CardWork): Promise<boolean>;
+  /** Calls `listener` after each save of this process that took a card's last work away; returns what stops that. */
+  onWorkDone(listener: (card: CardRecord) => void): () => void;
   /** Cards in `conversationId` with people's notes to send. */
   listReplies(conversationId: string): Promise<CardRecord[]>;
   /** Creates the card's row (to be posted) unless it exists; true when it was created. */
@@ -81,35 +93,56 @@ export interface CardOutboxStore {
   get(incidentName: string, conversationId: string): Promise<CardRecord | undefined>;
   /** Removes sent replies (by id: more may have been queued meanwhile); the fresh record. */
   dropReplies(card: CardRecord, sent: ReadonlySet<string>): Promise<CardRecord | undefined>;
-  /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
+  /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined (see TableCardOutboxStore). */
   save(card: CardRecord, changes: CardChanges): Promise<CardRecord | undefined>;
 }
 
-/** Card rows in table ArgusCards (see CardRecord), written with etag concurrency. */
+/**
+ * Card rows in table ArgusCards (see CardRecord), written with etag concurrency, and the index of
+ * the cards with work beside them (see CardWorkIndex): an entry is written before a card gets work
+ * it had not, so the delivery worker finds work by the index, never by reading every card.
+ */
 export class TableCardOutboxStore implements CardOutboxStore {
   private readonly table: EntityTable;
+  private readonly index: CardWorkIndex;
+  private readonly done = new Set<(card: CardRecord) => void>();
 
   constructor(table: TableClient | EntityTable) {
     this.table = asEntityTable(table);
+    this.index = new CardWorkIndex(this.table);
   }
 
   async list(incidentName: string): Promise<CardRecord[]> {
     return this.query({ partitionKey: encodeKey(incidentName) });
   }
 
-  /** Cards with work to do, oldest first. */
-  async listPending(limit = 1000): Promise<CardRecord[]> {
-    const rows = await this.query({ where: or(eq('pending', true), eq('hasNotes', true), eq('hasReplies', true)) }, limit);
-    return rows.sort((a, b) => (a.pendingSince ?? '').localeCompare(b.pendingSince ?? ''));
+  listPending(limit = 1000): Promise<CardWork[]> {
+    return this.index.list(limit);
   }
 
-  /** Cards in `conversationId` with people's notes to send. */
+  listWork(conversationId: string): Promise<CardWork[]> {
+    return this.index.listConversation(conversationId);
+  }
+
+  removeWork(entry: CardWork): Promise<boolean> {
+    return this.index.remove(entry);
+  }
+
+  onWorkDone(listener: (card: CardRecord) => void): () => void {
+    this.done.add(listener);
+    return () => this.done.delete(listener);
+  }
+
+  /** Cards in `conversationId` with people's notes to send (those the index says got some). */
   async listReplies(conversationId: string): Promise<CardRecord[]> {
-    return this.query({ rowKey: encodeKey(conversationId), where: eq('hasReplies', true) });
+    const entries = (await this.index.listConversation(conversationId)).filter((e) => e.replies);
+    const cards = await Promise.all(entries.map((e) => this.get(e.incidentName, e.conversationId)));
+    return cards.filter((c): c is CardRecord => c !== undefined && c.replies.length > 0);
   }
 
   /** Creates the card's row (to be posted) unless it exists; the row is the create-once record. */
   async ensure(incidentName: string, conversationId: string, now = new Date()): Promise<boolean> {
+    await this.index.add(incidentName, conversationId, false, now);
     const res = await this.table.create({
       partitionKey: encodeKey(incidentName),
       rowKey: encodeKey(conversationId),
@@ -135,7 +168,7 @@ export class TableCardOutboxStore implements CardOutboxStore {
       const notes = note?.kind === 'change' && current.state === 'posted' ? [...current.notes, note.text].slice(-maxNotes) : current.notes;
       const replies = reply ? fitReplies([...current.replies, reply]) : current.replies;
       const changes = { pending: true, pendingSince: current.pending ? current.pendingSince : now.toISOString(), notes, replies };
-      if (await this.save(current, changes)) return;
+      if (await this.save(current, changes, now)) return;
       current = await this.get(card.incidentName, card.conversationId);
     }
     if (current) throw new ArgusError('ARGUS_CONFLICT', `card ${card.incidentName} in ${card.conversationId} kept changing`);
@@ -158,9 +191,16 @@ export class TableCardOutboxStore implements CardOutboxStore {
     return undefined;
   }
 
-  /** Writes `changes` if nobody changed the row since it was read; the new record, or undefined. */
-  async save(card: CardRecord, changes: CardChanges): Promise<CardRecord | undefined> {
+  /**
+   * Writes `changes` if nobody changed the row since it was read; the new record, or undefined. A
+   * card about to get work it had not, or people's notes, gets its index entry first; a card with
+   * work has it already (see CardWorkIndex).
+   */
+  async save(card: CardRecord, changes: CardChanges, now = new Date()): Promise<CardRecord | undefined> {
     const { notes, replies, ...rest } = changes;
+    const next: CardRecord = { ...card, ...rest, notes: notes ?? card.notes, replies: replies ?? card.replies };
+    const newReplies = next.replies.some((r) => !card.replies.some((c) => c.id === r.id));
+    if (newReplies || (hasWork(next) && !hasWork(card))) await this.index.add(card.incidentName, card.conversationId, newReplies, now);
     const entity: Entity = { partitionKey: encodeKey(card.incidentName), rowKey: encodeKey(card.conversationId), ...rest };
     if (notes) {
       entity.notes = JSON.stringify(notes);
@@ -172,7 +212,10 @@ export class TableCardOutboxStore implements CardOutboxStore {
     }
     for (const [k, v] of Object.entries(entity)) if (v === undefined) delete entity[k];
     const etag = await this.table.update(entity, { mode: 'merge', etag: card.etag });
-    return etag === undefined ? undefined : { ...card, ...rest, notes: notes ?? card.notes, replies: replies ?? card.replies, etag };
+    if (etag === undefined) return undefined;
+    const saved: CardRecord = { ...next, etag };
+    if (hasWork(card) && !hasWork(saved)) for (const listener of this.done) listener(saved);
+    return saved;
   }
 
   private async query(query: EntityQuery, limit = 5000): Promise<CardRecord[]> {

@@ -7,8 +7,8 @@ import type { TeamsRateLimiter } from './rate-limiter';
 import type { AdaptiveCard } from './registry';
 import type { TeamsDelivery } from './teams-delivery';
 
-/** What a subject's card shows now (undefined: the subject is gone, nothing to send). */
-export type CardContent = (subject: string) => Promise<{ card: AdaptiveCard; summary?: string } | undefined>;
+/** What a subject's card shows now in a conversation (undefined: the subject is gone, nothing to send). */
+export type CardContent = (subject: string, conversationId: string) => Promise<{ card: AdaptiveCard; summary?: string } | undefined>;
 
 export interface DrainOptions {
   cards: CardOutboxStore;
@@ -90,7 +90,7 @@ export class ConversationDrain {
   }
 
   private async deliver(card: CardRecord, tellNotes: boolean): Promise<void> {
-    const message = await this.o.content(card.incidentName);
+    const message = await this.o.content(card.incidentName, card.conversationId);
     if (!message) return;
     let current: CardRecord | undefined = card;
     if (card.pending && card.state !== 'posted') {

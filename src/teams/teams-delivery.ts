@@ -8,6 +8,7 @@ import { backoffMs, retryAfterMs, type HeaderSource } from '../net/retry';
 import { statusOf } from '../net/status';
 import type { TeamsRateLimiter } from './rate-limiter';
 import { baseConversationId, type ConversationStore, type StoredConversation } from './conversation-store';
+import { allMembers, type ConversationMember } from './conversation-members';
 import type { AdaptiveCard } from './registry';
 
 interface CallTarget {
@@ -121,7 +122,24 @@ export class BotTeamsDelivery implements TeamsDelivery {
     return { stored, reference: { ...rest, conversation: { ...stored.reference.conversation!, id: base } } };
   }
 
-  private call(conversationId: string, kind: string, fn: (target: CallTarget) => Promise<string>): Promise<string> {
+  /**
+   * Every member of the conversation (`GET /v3/conversations/{id}/pagedmembers`, following
+   * continuation tokens), each page a paced call like any other.
+   */
+  members(conversationId: string): Promise<ConversationMember[]> {
+    return allMembers((continuationToken) =>
+      this.call(conversationId, 'members', async ({ client, stored }) => {
+        const page = await client.conversations.getConversationPagedMembers(stored.conversationId, {
+          pageSize: 500,
+          ...(continuationToken ? { continuationToken } : {}),
+        } as Parameters<ConnectorClient['conversations']['getConversationPagedMembers']>[1]);
+        // Teams adds tenantId to each member; the SDK's model keeps it as an extra property.
+        return { members: (page.members ?? []) as ConversationMember[], continuationToken: page.continuationToken };
+      }),
+    );
+  }
+
+  private call<T>(conversationId: string, kind: string, fn: (target: CallTarget) => Promise<T>): Promise<T> {
     const key = baseConversationId(conversationId);
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.attempt(key, kind, fn));
@@ -132,13 +150,13 @@ export class BotTeamsDelivery implements TeamsDelivery {
     return run;
   }
 
-  private async attempt(key: string, kind: string, fn: (target: CallTarget) => Promise<string>): Promise<string> {
+  private async attempt<T>(key: string, kind: string, fn: (target: CallTarget) => Promise<T>): Promise<T> {
     const { stored, reference } = await this.target(key);
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt += 1) {
       await this.options.limiter.acquire(key, stored.tenantId);
       try {
-        let result = '';
+        let result: T | undefined;
         let failure: { err: unknown } | undefined;
         await this.options.adapter.continueConversationAsync(this.options.appId, reference, async (ctx) => {
           // Caught here: an error escaping the turn would go to onTurnError and look like success.
@@ -152,7 +170,7 @@ export class BotTeamsDelivery implements TeamsDelivery {
         });
         if (failure) throw failure.err;
         this.options.metrics.teamsCalls.inc({ kind, status: 'ok' });
-        return result;
+        return result as T;
       } catch (err) {
         const status = statusOf(err);
         this.options.metrics.teamsCalls.inc({ kind, status: String(status ?? 'error') });

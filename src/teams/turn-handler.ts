@@ -6,6 +6,7 @@ import type { ArgusMetrics } from '../observability/metrics';
 import type { Logger } from '../logging/logger';
 import { actorFromActivity, parseCommandText } from './actor';
 import type { Authorizer } from './authorize';
+import { messageActionInvokes, runMessageAction, taskModuleBody } from './message-actions';
 import { baseConversationId, type ConversationKind, type ConversationStore } from './conversation-store';
 import type { AdaptiveCard, CardActionResult, CommandReply, RequestContext, TeamsRegistry } from './registry';
 
@@ -21,6 +22,8 @@ export interface TurnHandlerOptions {
   /** The reply to unknown text and to `help`. */
   help(): AdaptiveCard;
   notice(title: string, text: string, style: 'good' | 'attention' | 'warning' | 'accent' | 'default'): AdaptiveCard;
+  /** Told of every allowed card action that was answered with a card (who acts lately comes first for per-user views). */
+  onCardAction?(actor: RequestContext['actor'], verb: string): void;
 }
 
 export const cardContentType = 'application/vnd.microsoft.card.adaptive';
@@ -46,6 +49,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       conversationKind: conversationKind(activity),
       correlationId,
       log: logger.child({ correlationId, activityId: activity.id }),
+      ...(activity.serviceUrl && activity.recipient?.id ? { origin: { serviceUrl: activity.serviceUrl, botId: activity.recipient.id } } : {}),
     };
   }
 
@@ -75,6 +79,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     const auth = await authorizer.check({
       actor: ctxBase.actor,
       need: def.role,
+      homeTenantId: options.homeTenantId,
       action: `card.${verb}`,
       target: typeof incidentId === 'string' ? incidentId : undefined,
       correlationId: ctxBase.correlationId,
@@ -89,6 +94,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     }
     const result = await def.handle(ctx);
     options.metrics.invokes.inc({ verb, outcome: 'card' in result ? 'ok' : 'error' });
+    if ('card' in result) options.onCardAction?.(ctx.actor, verb);
     return result;
   }
 
@@ -100,6 +106,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       const auth = await authorizer.check({
         actor: ctxBase.actor,
         need: def.role,
+        homeTenantId: options.homeTenantId,
         action: `command.${def.name}`,
         target: ctxBase.conversationId,
         correlationId: ctxBase.correlationId,
@@ -167,6 +174,18 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
   return async (context) => {
     const activity = context.activity;
     const ctx = requestContext(activity, { roles: [], federated: false, reasons: [] });
+    if (activity.type === ActivityTypes.Invoke && (messageActionInvokes as readonly unknown[]).includes(activity.name)) {
+      let body: Record<string, unknown>;
+      try {
+        body = taskModuleBody(await runMessageAction(activity, ctx, { registry, authorizer, homeTenantId: options.homeTenantId }));
+      } catch (err) {
+        // Answered even so: a handler that throws would leave Teams with botbuilder's empty 501.
+        ctx.log.error({ err }, 'message action failed');
+        body = taskModuleBody({ message: `Argus could not complete this action (correlation id ${ctx.correlationId}).` });
+      }
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+      return;
+    }
     if (activity.type === ActivityTypes.Invoke) {
       let result: CardActionResult;
       try {

@@ -1,6 +1,8 @@
 import type { FeatureParts } from '../app/feature';
 import type { FileConfig } from '../config/file-schema';
 import type { EventHandler, EventsOf } from '../events/router';
+import type { FollowUpTicketPort } from '../response/follow-up-port';
+import { followUpTickets } from './follow-up-tickets';
 import { jiraWebhookSpec } from './jira/jira-webhook';
 import { KeyedLock } from './keyed-lock';
 import { serviceNowWebhookSpec } from './servicenow/servicenow-callback';
@@ -37,6 +39,8 @@ export interface TicketingHandlers {
 export interface TicketingFeature extends FeatureParts {
   /** Absent without an ITSM. */
   handlers?: TicketingHandlers;
+  /** Standalone follow-up tickets (post-mortem prevention actions); absent without an ITSM. */
+  followUps?: FollowUpTicketPort;
 }
 
 /** Bidirectional ITSM sync: ServiceNow or Jira Service Management tickets kept in step with incidents. */
@@ -61,6 +65,7 @@ export function createTicketingFeature(deps: TicketingDeps): TicketingFeature {
   const provider = providerLabels[system.provider];
 
   return {
+    followUps: followUpTickets(system),
     handlers: {
       followIncident: (event, hc) => scheduler.onIncidentChanged(event.payload.incident.name, { eventId: event.id, correlationId: hc.correlationId }),
       async followCardChange(event, hc) {

@@ -81,6 +81,11 @@ export interface TicketDraft {
   title: string;
   description: string;
   severity: Severity;
+  /**
+   * A follow-up ticket (a post-mortem's prevention action): its own correlation value (never the
+   * bare incident name, so it is never taken for the incident's ticket) and its title as given.
+   */
+  followUp?: { correlationId: string };
 }
 
 /** What Argus changes on a ticket; every field optional, applied together where the ITSM allows. */

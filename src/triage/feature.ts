@@ -1,15 +1,20 @@
-import type { FeatureParts } from '../app/feature';
+import type { FeatureParts, ReadinessDetail } from '../app/feature';
 import type { AuditLog } from '../audit/audit-log';
 import { detectionAlertSchema } from '../detections/alert';
 import type { EventHandler } from '../events/router';
 import { deadlineSweeper } from '../playbooks/deadline-sweeper';
 import { triageActions } from './triage-actions';
 import { createTriageService, type TriageDeps, type TriageService } from './triage-service';
+import { upkeepTasks, type TriageUpkeepOptions } from './upkeep';
 
 export interface TriageFeatureDeps extends TriageDeps {
   audit: Pick<AuditLog, 'append'>;
   /** How often alerts waiting for lookups are tried again (default 5 s). */
   sweepIntervalMs?: number;
+  /** Owed cards, the daily digest, the queue depth (src/triage/upkeep.ts). */
+  upkeep?: TriageUpkeepOptions;
+  /** For /readyz details (the intel sources' availability). */
+  readiness?: ReadinessDetail[];
 }
 
 export interface TriageFeature extends FeatureParts {
@@ -33,9 +38,13 @@ export function createTriageFeature(deps: TriageFeatureDeps): TriageFeature {
         await service.decide(detectionAlertSchema.parse(event.payload.alert), hctx.log);
       },
     },
-    actions: triageActions({ service, store: deps.store, outcomes: deps.outcomes, audit: deps.audit, now: deps.now }),
+    actions: triageActions({ service, store: deps.store, outcomes: deps.outcomes, audit: deps.audit, escalation: deps.escalation, now: deps.now }),
     // Only lookups wait: without enrichment no alert is ever pending.
-    background: deps.enrichment ? [pendingSweeper(deps, service)] : [],
+    background: [
+      ...(deps.enrichment ? [pendingSweeper(deps, service)] : []),
+      ...upkeepTasks({ ...deps, service, conversationId: deps.triage.conversationId, now: deps.now ?? (() => new Date()) }),
+    ],
+    ...(deps.readiness ? { readiness: deps.readiness } : {}),
   };
 }
 

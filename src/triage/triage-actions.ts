@@ -4,6 +4,7 @@ import type { Verdict } from '../detections/outcomes/outcome-model';
 import type { DetectionOutcomeStore } from '../detections/outcomes/outcome-store';
 import type { Logger } from '../logging/logger';
 import type { CardActionDefinition, CardActionResult, RequestContext } from '../teams/registry';
+import type { EscalationPort } from './escalation';
 import type { TriageRecord } from './triage-record';
 import type { TriageService } from './triage-service';
 import type { TriageStore } from './triage-store';
@@ -13,6 +14,8 @@ export interface TriageActionDeps {
   store: Pick<TriageStore, 'get'>;
   outcomes: Pick<DetectionOutcomeStore, 'recordOutcome'>;
   audit: Pick<AuditLog, 'append'>;
+  /** Escalate makes (or joins) an incident through it; absent: it posts an escalation card. */
+  escalation?: Pick<EscalationPort, 'request'>;
   now?: () => Date;
 }
 
@@ -45,6 +48,8 @@ export function triageActions(deps: TriageActionDeps): CardActionDefinition[] {
     if (!stored) return fail(404, 'ARGUS_NOT_FOUND', 'Argus has no triage record of this alert.');
     if (stored.record.status !== 'decided') return fail(409, 'ARGUS_CONFLICT', 'This alert is still waiting for intel lookups; try again when it is decided.');
     const { verdict, note } = triageVerbs[verb];
+    // Asked durably before anything else: pressing Escalate again after a failure asks again (the same request).
+    if (verb === 'alert.escalate' && deps.escalation && !stored.record.incident) await deps.escalation.request(alertId, ctx.actor, ctx.correlationId);
     const previous = stored.record.override;
     if (previous && previous.verdict === verdict && (previous.note ?? undefined) === note) return { card: renderTriageCard({ record: stored.record, showActions: true }) };
 
@@ -65,7 +70,7 @@ export function triageActions(deps: TriageActionDeps): CardActionDefinition[] {
       correlationId: ctx.correlationId,
       detail: { verb, verdict, ruleId: r.ruleId, decision: r.decision ?? null, score: r.score, previous: previous?.verdict ?? null },
     });
-    if (verb === 'alert.escalate' && r.decision !== 'escalate') void escalate(updated, ctx.log);
+    if (verb === 'alert.escalate' && r.decision !== 'escalate' && !deps.escalation) void escalate(updated, ctx.log);
     return { card: renderTriageCard({ record: updated, showActions: true }) };
   }
 

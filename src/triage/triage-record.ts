@@ -3,7 +3,7 @@ import type { DetectionAlert } from '../detections/alert';
 import type { Verdict } from '../detections/outcomes/outcome-model';
 import type { MatchedRule, TriageDecision, TriageDecisionRecord } from './policy';
 import type { Contribution, ScoreResult } from './score';
-import type { EnrichedIndicator, Indicator, IndicatorType, IntelVerdict, SourceVerdict } from './types';
+import type { EnrichedIndicator, Indicator, IndicatorType, IntelSource, IntelVerdict, SourceVerdict } from './types';
 
 /**
  * The decision record of one alert (table ArgusAlerts), as `argus alerts show` prints it
@@ -50,7 +50,8 @@ export interface TriageRecord {
   reasons: string[];
   incident?: { name: string; number: number };
   override?: TriageOverride;
-  llm?: { summary: string; model: string };
+  /** Advisory summary (`llm`); the prompt sent is kept with it but not shown. Never part of the decision. */
+  llm?: { summary: string; model: string; prompt?: string };
   decidedAt?: string;
   alert: TriageAlertFacts;
   matchedRules: MatchedRule[];
@@ -65,12 +66,14 @@ export interface PendingIntel {
   alert: DetectionAlert;
   since: string;
   nextTry: string;
+  /** The lookups the quota holds back (what `argus intel quota` counts as queued). */
+  waiting?: Array<{ source: IntelSource; type: IndicatorType; value: string; until?: string }>;
 }
 
 /** The record as ARCHITECTURE §8 shows it (`argus alerts show --json`). */
 export function shownRecord(r: TriageRecord): Record<string, unknown> {
-  const { alert: _alert, matchedRules: _matched, card: _card, pending: _pending, ...shown } = r;
-  return shown;
+  const { alert: _alert, matchedRules: _matched, card: _card, pending: _pending, llm, ...shown } = r;
+  return { ...shown, ...(llm ? { llm: { summary: llm.summary, model: llm.model } } : {}) };
 }
 
 const indicatorKey = (i: Indicator) => `${i.type}:${i.value}`;

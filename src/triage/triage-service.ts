@@ -11,6 +11,9 @@ import { compileAllowList } from './allow-list';
 import { alertConversation, alertHost } from './alert-route';
 import { noLookups, type IntelPort } from './intel-port';
 import { waitOutcome } from './pending-intel';
+import { postOrRetryLater, type CardRetries } from './card-retry';
+import { withAdvice, type LlmSummarizer } from './llm-summary';
+import type { EscalationPort } from './escalation';
 import { decide, type MissingSource, type TriageDecision } from './policy';
 import { scoreIndicators } from './score';
 import { decidedRecord, pendingRecord, type TriageRecord } from './triage-record';
@@ -37,6 +40,12 @@ export interface TriageDeps {
   logger: Logger;
   /** Told each time a record moves to decided (argus_triage_decisions_total). */
   metrics?: { decided(decision: TriageDecision): void };
+  /** Escalated alerts become incidents through it (src/triage/escalation.ts); absent: an escalation card is posted instead. */
+  escalation?: Pick<EscalationPort, 'escalate' | 'request'>;
+  /** The advisory summary (`llm.enabled`); absent: none. */
+  advisor?: LlmSummarizer;
+  /** Where a card that could not be posted waits to be posted later; absent: the failure is thrown. */
+  cardRetries?: CardRetries;
   now?: () => Date;
 }
 
@@ -81,7 +90,8 @@ export function createTriageService(deps: TriageDeps): TriageService {
       const wait = waitOutcome(answers.waiting, since, now(), e?.maxWait);
       if ('nextTry' in wait) {
         const waitingFor = answers.waiting.map((w) => `waiting for ${intelSourceNames[w.source]} on ${w.indicator.type} ${w.indicator.value}`);
-        return pendingRecord(input, waitingFor, { alert, since: since.toISOString(), nextTry: wait.nextTry });
+        const waiting = answers.waiting.map((w) => ({ source: w.source, type: w.indicator.type, value: w.indicator.value, ...(w.until ? { until: w.until } : {}) }));
+        return pendingRecord(input, waitingFor, { alert, since: since.toISOString(), nextTry: wait.nextTry, waiting });
       }
       missing.push(...wait.missing);
     }
@@ -143,10 +153,13 @@ export function createTriageService(deps: TriageDeps): TriageService {
   async function finish(decided: TriageRecord, log: Logger): Promise<TriageRecord> {
     let record = decided;
     await recordOutcome(record);
-    if (record.decision !== 'auto-close' && !record.card) {
-      const card = await postCard(record);
+    // An escalation makes (or joins) an incident, whose card is the incident card.
+    if (record.decision === 'escalate' && deps.escalation) record = await deps.escalation.escalate(record, { log });
+    else if (record.decision !== 'auto-close' && !record.card) {
+      record = await withAdvice(record, deps.advisor, update, log);
+      const card = await postOrRetryLater(record, postCard, { retries: deps.cardRetries, log, now });
       if (card) record = await update(record.alertId, (r) => ({ ...r, card }));
-      else log.warn({ alertId: record.alertId, decision: record.decision }, 'no conversation for the alert card: set triage.conversationId or routing');
+      else if (card === undefined) log.warn({ alertId: record.alertId, decision: record.decision }, 'no conversation for the alert card: set triage.conversationId or routing');
     }
     log.info({ alertId: record.alertId, ruleId: record.ruleId, decision: record.decision, score: record.score }, 'alert triaged');
     return record;

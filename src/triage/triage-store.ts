@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { and, asEntityTable, eq, le, saveEntity, type EntityTable, type StoredEntity } from '../storage/entity-table';
+import { and, asEntityTable, eq, ge, le, lt, saveEntity, type EntityTable, type StoredEntity } from '../storage/entity-table';
 import { encodeKey } from '../storage/keys';
 import { packJson, unpackJson } from '../storage/packed-json';
 import type { TriageDecision } from './policy';
@@ -19,10 +19,18 @@ export interface TriageStore {
   get(alertId: string): Promise<StoredTriageRecord | undefined>;
   /** Creates the record (no etag) or replaces it (only if its etag is still `etag`): the new etag. */
   save(record: TriageRecord, etag?: string): Promise<string | undefined>;
-  /** Every record, or those of one decision, oldest decision first. */
-  list(options?: { decision?: TriageDecision }): Promise<TriageRecord[]>;
+  /** Every record, or those of one decision (decided in [decidedFrom, decidedBefore) when given) or status, oldest decision first. */
+  list(options?: ListOptions): Promise<TriageRecord[]>;
   /** The `pending-intel` records whose next try is at or before `now`. */
   listDue(now: Date): Promise<StoredTriageRecord[]>;
+}
+
+export interface ListOptions {
+  decision?: TriageDecision;
+  status?: TriageRecord['status'];
+  /** ISO times bounding decidedAt. */
+  decidedFrom?: string;
+  decidedBefore?: string;
 }
 
 /** Row: PartitionKey = alert id, RowKey 'triage'; the record packed, its list columns beside it. */
@@ -54,9 +62,15 @@ export class TableTriageStore implements TriageStore {
     return saveEntity(this.table, entity, etag);
   }
 
-  async list(options: { decision?: TriageDecision } = {}): Promise<TriageRecord[]> {
+  async list(options: ListOptions = {}): Promise<TriageRecord[]> {
     const out: TriageRecord[] = [];
-    const query = { rowKey, ...(options.decision ? { where: eq('decision', options.decision) } : {}) };
+    const conditions = [
+      ...(options.decision ? [eq('decision', options.decision)] : []),
+      ...(options.status ? [eq('status', options.status)] : []),
+      ...(options.decidedFrom ? [ge('decidedAt', options.decidedFrom)] : []),
+      ...(options.decidedBefore ? [lt('decidedAt', options.decidedBefore)] : []),
+    ];
+    const query = { rowKey, ...(conditions.length ? { where: and(...conditions) } : {}) };
     for await (const e of this.table.scan(query)) out.push(fromEntity(e));
     return out.sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? '') || a.alertId.localeCompare(b.alertId));
   }

@@ -2,7 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../../src/config/load-config';
 import { signBody, signatureHeader } from '../../src/security/signature';
 import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
-import { startArgus, type RunningArgus } from '../../src/main';
+import { startArgus, type RunningArgus, type StartOptions } from '../../src/main';
 import { startAzurite, type TestAzurite } from './azurite';
 import { startFakeBotConnector, type FakeBotConnector } from './fake-bot-connector';
 import { fixture } from './shared';
@@ -25,6 +25,8 @@ export interface Harness {
   post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
   signedPost(path: string, payload: unknown, secret?: string): Promise<{ status: number; json: any; text: string }>;
   activity(activity: unknown): Promise<{ status: number; json: any; text: string }>;
+  /** Stops Argus and starts it again on the same storage and Bot Connector (`argus` and `url` follow). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ export async function startHarness(options: {
   env?: Record<string, string>;
   /** Card delivery pacing; by default a change reply per card every 300 ms instead of every minute. */
   cardDelivery?: { replyIntervalMs?: number };
+  /** How often the compliance clock and escalation sweep runs (default: the product's 5 s). */
+  clocks?: StartOptions['clocks'];
 }): Promise<Harness> {
   const azurite = await startAzurite();
   const connector = await startFakeBotConnector();
@@ -46,7 +50,9 @@ export async function startHarness(options: {
   const config = loadConfig(env, { fileText: options.configYaml });
   const logs = createMemoryLogStream();
   const logger = createLogger({ level: 'debug', destination: logs });
-  const argus = await startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 }, cardDelivery: { replyIntervalMs: 300, pollIntervalMs: 50, ...options.cardDelivery } });
+  const start = () =>
+    startArgus(config, { env, logger, port: 0, intake: { sweepIntervalMs: 1_000, maxPollIntervalMs: 100 }, cardDelivery: { replyIntervalMs: 300, pollIntervalMs: 50, ...options.cardDelivery }, clocks: options.clocks });
+  let argus = await start();
 
   async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
     const res = await fetch(`${argus.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -60,7 +66,7 @@ export async function startHarness(options: {
     return { status: res.status, json, text };
   }
 
-  return {
+  const harness: Harness = {
     argus,
     url: argus.url,
     connector,
@@ -73,12 +79,19 @@ export async function startHarness(options: {
       return post(path, body, { [signatureHeader]: signBody(secret, body) });
     },
     activity: (activity) => post('/api/messages', JSON.stringify(activity)),
+    async restart() {
+      await argus.stop();
+      argus = await start();
+      harness.argus = argus;
+      harness.url = argus.url;
+    },
     async stop() {
       await argus.stop();
       await connector.close();
       await azurite.stop();
     },
   };
+  return harness;
 }
 
 export async function countEntities(table: TableClient, filter?: string): Promise<number> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { decodeFakeToken, hasTokenFor } from './fake-managed-identity';
 import { sendJson, startTestServer, type RecordedRequest, type TestServer } from './http-server';
+import { fakeAlertRules, type FakeAlertRules } from './fake-arm-alert-rules';
 
 /**
  * A local Azure Resource Manager speaking Sentinel's incident API (Microsoft.SecurityInsights):
@@ -31,6 +32,8 @@ export interface FakeArm extends TestServer {
   resetNext(n: number): void;
   /** Someone else writes the incident just before each of the next N PUTs (so those PUTs are stale). */
   modifyBeforeNextPut(n: number, mutate?: (properties: Record<string, unknown>) => void): void;
+  /** Sentinel analytics rules (…/alertRules) in this workspace. */
+  alertRules: FakeAlertRules;
   /** Largest page the list returns before a nextLink. */
   pageSize: number;
 }
@@ -72,6 +75,7 @@ export async function startFakeArm(options: { subscriptionId?: string; resourceG
   const incidents = new Map<string, ArmResource>();
   const comments: ArmResource[] = [];
   const playbookRuns: { incident: string; body: unknown }[] = [];
+  const alertRules = fakeAlertRules(incidentsPath.replace(/\/incidents$/, ''));
   let failures: { left: number; status: number; retryAfter?: string; code?: string; message?: string } = { left: 0, status: 0 };
   let resets = 0;
   let concurrent: { left: number; mutate: (p: Record<string, unknown>) => void } = { left: 0, mutate: () => {} };
@@ -122,7 +126,18 @@ export async function startFakeArm(options: { subscriptionId?: string; resourceG
     const now = new Date().toISOString();
     const kept = Object.fromEntries(readOnly.filter((k) => current?.properties[k] !== undefined).map((k) => [k, current?.properties[k]]));
     const properties = { ...props, ...kept, lastModifiedTimeUtc: now };
-    if (!current) Object.assign(properties, { incidentNumber: nextNumber++, createdTimeUtc: now });
+    if (props.labels !== undefined && !(Array.isArray(props.labels) && props.labels.every((l) => typeof (l as { labelName?: unknown })?.labelName === 'string')))
+      return armError(res, 400, 'BadRequest', "Each label needs a 'labelName'");
+    // A new incident as Sentinel answers it: numbered, with empty counts and its portal link.
+    if (!current)
+      Object.assign(properties, {
+        createdTimeUtc: now,
+        additionalData: { alertsCount: 0, bookmarksCount: 0, commentsCount: 0, alertProductNames: [], tactics: [], techniques: [] },
+        relatedAnalyticRuleIds: [],
+        incidentUrl: `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${incidentsPath}/${name}`,
+        ...(props.labels === undefined ? { labels: [] } : {}),
+        incidentNumber: nextNumber++,
+      });
     const resource: ArmResource = {
       id: `${incidentsPath}/${current?.name ?? name}`,
       name: current?.name ?? name,
@@ -176,6 +191,7 @@ export async function startFakeArm(options: { subscriptionId?: string; resourceG
       const code = failures.code ?? (failures.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable');
       return armError(res, failures.status, code, failures.message ?? 'Injected failure', headers);
     }
+    if (alertRules.handle(req, res)) return;
     const match = routes.exec(req.path);
     if (!match) return armError(res, 404, 'NotFound', `No route for ${req.method} ${req.path}`);
     const [, rawName, action, rawCommentId] = match;
@@ -206,6 +222,7 @@ export async function startFakeArm(options: { subscriptionId?: string; resourceG
     incidents,
     comments,
     playbookRuns,
+    alertRules,
     pageSize: 50,
     seed(resource, overrides = {}) {
       const copy = structuredClone(resource) as ArmResource;

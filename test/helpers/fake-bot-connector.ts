@@ -18,6 +18,9 @@ export interface FakeBotConnector extends TestServer {
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
   /** Adaptive Card content of a call. */
   cardOf(call: ConnectorCall): Record<string, unknown> | undefined;
+  /** The members `GET /v3/conversations/{id}/pagedmembers` lists (at most `pageSize` a page), and how often it was asked. */
+  setMembers(conversationId: string, users: TestUser[], pageSize?: number): void;
+  memberRequests: number;
   /** Resolves when a call matching `pred` has been recorded (or rejects after `timeoutMs`). */
   waitFor(pred: (c: ConnectorCall) => boolean, timeoutMs?: number): Promise<ConnectorCall>;
 }
@@ -46,7 +49,20 @@ export async function startFakeBotConnector(options: { enforceLimits?: boolean }
   let failures: { left: number; status: number; retryAfter?: number } = { left: 0, status: 0 };
   const waiters: Array<{ pred: (c: ConnectorCall) => boolean; resolve: (c: ConnectorCall) => void }> = [];
 
+  const members = new Map<string, { users: TestUser[]; pageSize: number }>();
+  let memberRequests = 0;
   const server = await startTestServer((req, res) => {
+    const paged = /^\/v3\/conversations\/([^/]+)\/pagedmembers$/.exec(req.path);
+    if (req.method === 'GET' && paged) {
+      // Teams: {members: [TeamsChannelAccount…], continuationToken} with no token on the last page.
+      memberRequests += 1;
+      const listed = members.get(decodeURIComponent(paged[1]!).split(';messageid=')[0]!);
+      if (!listed) return sendJson(res, 404, { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } });
+      const size = Math.min(Number(req.query.get('pageSize') ?? 500) || 500, listed.pageSize);
+      const start = Number(req.query.get('continuationToken') ?? 0) || 0;
+      const page = listed.users.slice(start, start + size).map((u) => ({ id: u.id, name: u.name, aadObjectId: u.aadObjectId, givenName: u.name.split(' ')[0], email: `${u.aadObjectId}@example.com`, userPrincipalName: `${u.aadObjectId}@example.com`, tenantId: u.tenantId, userRole: 'user' }));
+      return sendJson(res, 200, start + size < listed.users.length ? { members: page, continuationToken: String(start + size) } : { members: page });
+    }
     const isCreate = req.method === 'POST' && req.path === '/v3/conversations';
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.path);
     if (!isCreate && !match?.[1]) {
@@ -71,9 +87,19 @@ export async function startFakeBotConnector(options: { enforceLimits?: boolean }
     let call: ConnectorCall;
     if (isCreate) {
       // Teams: a conversation created in a channel is a new thread; the answer names both.
-      const params = (req.json ?? {}) as { channelData?: { channel?: { id?: string } }; activity?: Record<string, unknown> };
+      const params = (req.json ?? {}) as { channelData?: { channel?: { id?: string } }; activity?: Record<string, unknown>; members?: Array<{ id?: string }> };
       const channel = params.channelData?.channel?.id ?? '';
       const id = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+      const member = params.members?.[0]?.id;
+      if (!channel && member) {
+        // A 1:1 chat with one user: Teams answers the same conversation id for the same user.
+        const personal = `a:personal-${member}`;
+        call = { kind: 'send', conversationId: personal, activityId: id, activity: { ...(params.activity ?? {}), id }, at: Date.now() };
+        sendJson(res, 201, { id: personal, activityId: id });
+        calls.push(call);
+        notify(call);
+        return;
+      }
       call = { kind: 'send', conversationId: channel, activityId: id, activity: { ...(params.activity ?? {}), id }, at: Date.now() };
       sendJson(res, 201, { id: `${channel};messageid=${id}`, activityId: id });
       calls.push(call);
@@ -113,6 +139,12 @@ export async function startFakeBotConnector(options: { enforceLimits?: boolean }
     calls,
     get throttled() {
       return throttled;
+    },
+    setMembers(conversationId, users, pageSize = 500) {
+      members.set(conversationId, { users, pageSize });
+    },
+    get memberRequests() {
+      return memberRequests;
     },
     failNext(n, status, retryAfterSeconds) {
       failures = { left: n, status, retryAfter: retryAfterSeconds };

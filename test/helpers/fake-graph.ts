@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { createFakeDrive, type FakeDrive, type FakeDriveOptions } from './fake-graph-drive';
 import { hasTokenFor, startFakeManagedIdentity, type FakeManagedIdentity } from './fake-managed-identity';
 import { sendJson, type RecordedRequest, type TestServer } from './http-server';
 import { createTestCertificate, startHttpsTestServer, trustCertificateInFetch, type TestCertificate } from './tls';
@@ -16,6 +17,8 @@ export interface FakeGraphDirectory {
   groups: Record<string, string[]>;
   /** What `GET /v1.0/users/{id}` answers per user (mail, userPrincipalName); users without one are 404. */
   profiles?: Record<string, { mail?: string | null; userPrincipalName: string }>;
+  /** A SharePoint document library (card layouts), see fake-graph-drive.ts. */
+  drive?: FakeDriveOptions;
 }
 
 export interface FakeGraph extends TestServer {
@@ -28,6 +31,8 @@ export interface FakeGraph extends TestServer {
   failNext(count: number, status: 429 | 503, retryAfterSeconds?: number): void;
   /** The next `count` checkMemberGroups requests get no answer (until the server closes). */
   stallNext(count: number): void;
+  /** The document library, when `directory.drive` was given. */
+  drive?: FakeDrive;
 }
 
 export const graphResource = 'https://graph.microsoft.com';
@@ -54,7 +59,9 @@ export async function startFakeGraph(options: { certificate: TestCertificate; di
   const userRoute = /^\/v1\.0\/users\/([^/]+)$/;
   const profiles = new Map(Object.entries(options.directory.profiles ?? {}).map(([id, p]) => [id.toLowerCase(), p]));
 
+  const drive = options.directory.drive && createFakeDrive(options.directory.drive);
   const server = await startHttpsTestServer((req, res) => {
+    if (drive?.handle(req, res, server.url)) return;
     const userMatch = req.method === 'GET' ? userRoute.exec(req.path) : null;
     if (userMatch?.[1]) {
       if (!hasTokenFor(req.headers.authorization, graphResource)) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
@@ -117,6 +124,7 @@ export async function startFakeGraph(options: { certificate: TestCertificate; di
   return {
     ...server,
     endpoint: server.url,
+    drive,
     checks: () => answered,
     attempts: () => server.requests.filter((r) => route.test(r.path)),
     failNext(count, status, retryAfterSeconds) {

@@ -186,9 +186,10 @@ export function memoryEventQueue() {
       const first = visible(now)[0];
       return first ? now - first.sentAt : 0;
     },
-    async oldestVisibleSentAt() {
-      const first = visible(Date.now())[0];
-      return first ? new Date(first.sentAt) : undefined;
+    /** The earliest receipt time of the events the visible messages carry (the send time for bare pointers). */
+    async oldestWaitingAt() {
+      const times = visible(Date.now()).flatMap((m) => m.items.map((i) => (i.event ? Date.parse(i.event.receivedAt) : m.sentAt)));
+      return times.length ? new Date(Math.min(...times)) : undefined;
     },
     async depth() {
       return messages.length;

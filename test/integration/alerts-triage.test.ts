@@ -30,7 +30,7 @@ const alert = {
 };
 
 before(async () => {
-  const configYaml = `tenantId: ${home}\n${accessYaml(people, 'responder')}\ntriage:\n  conversationId: "${triageChannel}"\n`;
+  const configYaml = `tenantId: ${home}\n${accessYaml(people, 'responder')}\nrouting: { default: "${triageChannel}" }\ntriage:\n  conversationId: "${triageChannel}"\n  rules: { win-argus-escalate: always-escalate }\n`;
   h = await startHarness({ configYaml, env: { ARGUS_SECRET_ALERTS_WEBHOOK_SECRET: alertsSecret } });
   spot = { serviceUrl: h.connector.url, conversationId: triageChannel, teamId: triageChannel, tenantId: home };
   assert.equal((await h.activity(installActivity(spot, people.admin))).status, 200);
@@ -75,4 +75,15 @@ test('argus alerts show and list print the decision record; rules stats counts t
   assert.equal((await argus('alerts', 'list', '--decision', 'escalate', '--json')).out, '');
   const stats = JSON.parse((await argus('rules', 'stats', '--json')).out);
   assert.deepEqual([stats.ruleId, stats.falsePositives, stats.falsePositiveRate], [alert.ruleId, 1, 1]);
+});
+
+test('without Sentinel an escalated alert becomes an Argus incident, numbered from the counter, its card in the routed channel', async () => {
+  const escalated = { ...alert, id: 'fedcba9876543210fedcba9876543210', ruleId: 'win-argus-escalate' };
+  assert.equal((await h.signedPost('/api/webhooks/alerts', escalated, alertsSecret)).status, 202);
+  const post = await h.connector.waitFor((c) => c.kind === 'send' && /Incident #1 · Argus/.test(JSON.stringify(h.connector.cardOf(c) ?? {})));
+  assert.equal(post.conversationId.split(';')[0], triageChannel);
+  await h.argus.idle();
+  const record = (await new TableTriageStore(h.table(tableNames.alerts)).get(escalated.id))?.record;
+  assert.deepEqual([record?.decision, record?.incident?.number], ['escalate', 1]);
+  assert.match(JSON.stringify(h.connector.cardOf(post)), /Escalated alerts \(1\) · rule win-argus-escalate/);
 });

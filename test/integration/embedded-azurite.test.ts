@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { createLogger, createMemoryLogStream } from '../../src/logging/logger';
 import { startEmbeddedAzurite } from '../../src/storage/embedded-azurite';
 
 const run = promisify(execFile);
 const logger = createLogger({ level: 'silent' });
-const ports = { tablePort: 0, queuePort: 0 };
+const ports = { tablePort: 0, queuePort: 0, blobPort: 0 };
 
 async function withDataDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'argus-azurite-'));
@@ -25,16 +26,20 @@ async function withDataDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 const table = (cs: string) => TableClient.fromConnectionString(cs, 'Persisted', { allowInsecureConnection: true });
+const container = (cs: string) => BlobServiceClient.fromConnectionString(cs).getContainerClient('persisted');
+const blob = (cs: string) => container(cs).getBlockBlobClient('kept.txt');
 
-test('data persists across a stop and a start on the same data dir', () =>
+test('data (tables and blobs) persists across a stop and a start on the same data dir', () =>
   withDataDir(async (dataDir) => {
     const first = await startEmbeddedAzurite({ dataDir, logger, ...ports });
     assert.equal(first.owner, true);
-    assert.match(first.connectionString, /TableEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;QueueEndpoint=http:/);
+    assert.match(first.connectionString, /TableEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;QueueEndpoint=http:.*;BlobEndpoint=http:/);
     const owner = JSON.parse(await readFile(join(dataDir, 'azurite.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(owner, { pid: process.pid, tableEndpoint: first.tableEndpoint, queueEndpoint: first.queueEndpoint });
+    assert.deepEqual(owner, { pid: process.pid, tableEndpoint: first.tableEndpoint, queueEndpoint: first.queueEndpoint, blobEndpoint: first.blobEndpoint });
     await table(first.connectionString).createTable();
     await table(first.connectionString).createEntity({ partitionKey: 'p', rowKey: 'r', note: 'kept' });
+    await container(first.connectionString).create();
+    await blob(first.connectionString).upload('blob kept', 9);
     await first.stop();
     assert.equal(existsSync(join(dataDir, 'azurite.json')), false, 'the owner file goes with the owner');
 
@@ -42,6 +47,7 @@ test('data persists across a stop and a start on the same data dir', () =>
     try {
       const got = await table(second.connectionString).getEntity<{ note: string }>('p', 'r');
       assert.equal(got.note, 'kept');
+      assert.equal((await blob(second.connectionString).downloadToBuffer()).toString(), 'blob kept');
     } finally {
       await second.stop();
     }
@@ -91,7 +97,7 @@ test('a busy port falls back to an ephemeral one', async () => {
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const busy = (blocker.address() as AddressInfo).port;
   const logs = createMemoryLogStream();
-  const started = await startEmbeddedAzurite({ inMemory: true, tablePort: busy, queuePort: 0, logger: createLogger({ destination: logs }) });
+  const started = await startEmbeddedAzurite({ inMemory: true, tablePort: busy, queuePort: 0, blobPort: 0, logger: createLogger({ destination: logs }) });
   try {
     assert.doesNotMatch(started.tableEndpoint, new RegExp(`:${busy}/`));
     assert.ok(logs.lines.some((l) => l.port === busy && String(l.msg).includes('busy')));

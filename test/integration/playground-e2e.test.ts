@@ -55,11 +55,16 @@ describe('local Teams: Argus in the Agents Playground', () => {
     card = await p.waitForBot((m, text) => m.action === 'createMessage' && /#4711/.test(text));
     assert.equal(card.actionConversationId, mockTeam.id);
     assert.ok(card.message?.postConversationId, 'a new thread');
-    assert.ok(findAction(cardOf(card), 'incident.acknowledge'), 'the card offers Acknowledge');
+    // The channel card is read-only: it offers Refresh, which answers with the viewer's own buttons.
+    assert.equal(findAction(cardOf(card), 'incident.acknowledge'), undefined, 'no acting button on the shared card');
+    assert.ok(findAction(cardOf(card), 'incident.refresh'), 'the card offers Refresh');
   });
 
   test('Acknowledge: the click is answered with the refreshed card, and the posted card is updated in place', async () => {
-    const ack = findAction(cardOf(card), 'incident.acknowledge')!;
+    const refresh = findAction(cardOf(card), 'incident.refresh')!;
+    const own = await p.session.client.execute(p.tenant, { conversationId: card.message!.postConversationId!, replyToId: card.message!.messageId, verb: refresh.verb, data: refresh.data });
+    const ack = findAction(own.value, 'incident.acknowledge')!;
+    assert.ok(ack, "the admin's own view offers Acknowledge");
     const answer = await p.session.client.execute(p.tenant, {
       conversationId: card.message!.postConversationId!,
       replyToId: card.message!.messageId,

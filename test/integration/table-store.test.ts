@@ -94,13 +94,14 @@ test('ping fails fast with ARGUS_STORAGE_UNAVAILABLE when storage is down', asyn
 
 test('an account URL uses the identity for tables and names the same account\'s queues', async () => {
   const credential = { getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 60_000 }) };
-  const { store, queueConnection, embedded } = await openTableStore(
+  const { store, queueConnection, blobConnection, embedded } = await openTableStore(
     { kind: 'accountUrl', accountUrl: 'https://acme.blob.core.windows.net/' },
     { logger, credential },
   );
   assert.equal(embedded, undefined);
   assert.equal(store.describe(), 'Table Storage at https://acme.table.core.windows.net (managed identity)');
   assert.deepEqual(queueConnection, { kind: 'accountUrl', accountUrl: 'https://acme.queue.core.windows.net', credential });
+  assert.deepEqual(blobConnection, { kind: 'accountUrl', accountUrl: 'https://acme.blob.core.windows.net', credential });
   assert.equal(store.client('ArgusAudit').url, 'https://acme.table.core.windows.net');
   await store.close();
   assert.throws(() => store.client('ArgusAudit'), { code: 'ARGUS_SHUTTING_DOWN' });

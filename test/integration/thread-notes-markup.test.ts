@@ -60,6 +60,8 @@ describe('text from outside Argus reaches card threads as plain text, never as l
 publicUrl: https://argus.test
 access: { roles: { admin: { users: [${admin.aadObjectId}] } } }
 playbooks: { dir: '${dir}' }
+# The shipped response plans name the shipped playbooks; these test playbooks come without plans.
+response: { plansDir: '${dir}/no-plans' }
 itsm:
   provider: jira
   createFor: [High]

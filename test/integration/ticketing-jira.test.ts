@@ -66,6 +66,8 @@ itsm:
     serviceDeskId: "${jira.serviceDesk.id}"
     requestTypeId: "${jira.serviceDesk.requestTypeId}"
     priorities: { High: Highest, Medium: High, Low: Low, Informational: Lowest }
+# Closing these High incidents is not about the post-mortem gate (docs/response.md).
+response: { gates: { postMortemFor: [] } }
 `,
       env: { ARGUS_SECRET_JIRA_API_TOKEN: jira.credentials.token, ARGUS_SECRET_JIRA_WEBHOOK_SECRET: hookSecret },
     });

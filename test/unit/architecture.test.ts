@@ -18,7 +18,7 @@ function runtimeImports(file: string): string[] {
   return [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
 }
 
-const domains = ['incidents', 'playbooks', 'ticketing', 'detections', 'response', 'triage', 'enrichment'];
+const domains = ['incidents', 'playbooks', 'ticketing', 'detections', 'response', 'triage', 'enrichment', 'queries'];
 
 test('domains reach Teams and HTTP only through ports: no run-time import of src/teams or src/ingress', () => {
   const offenders: string[] = [];

@@ -51,7 +51,7 @@ test('the image runs without TypeScript: no tsx or typescript at run time, no so
     assert.doesNotMatch(readFileSync(file, 'utf8'), /['"]tsx(?:\/\w+)?['"]/, `${path.relative(root, file)} loads tsx`);
   }
   for (const dir of ['src', 'tsconfig.json', 'tsconfig.build.json']) assert.ok(!copied.includes(dir), `${dir} is copied into the runtime stage`);
-  assert.match(pkg.scripts.start, /^node bin\/argus\.js serve$/);
+  assert.match(pkg.scripts.start, /^node --max-old-space-size=512 bin\/argus\.js serve$/);
 });
 
 test('dist/ mirrors src/ at the same depth, with the files the sources load beside themselves', () => {
@@ -82,6 +82,8 @@ test('the service runs as a non-root user, with a health check on a route Argus 
   assert.ok(health, 'HEALTHCHECK probes /healthz or /readyz');
   assert.match(readFileSync(path.join(root, 'src/app/routes.ts'), 'utf8'), new RegExp(`path: '/${health[1]}'`));
   assert.match(dockerfile, /^CMD \["node", "bin\/argus\.js", "serve"\]/m);
+  // The heap cap `npm start` has, overridable at run time.
+  assert.match(dockerfile, /^ENV NODE_OPTIONS="--max-old-space-size=512"$/m);
 });
 
 test('every top-level folder the sources read is copied into the runtime stage, and none of them is ignored', () => {
@@ -94,7 +96,7 @@ test('every top-level folder the sources read is copied into the runtime stage, 
       if (top !== 'src' && !top.startsWith('..')) outside.add(top);
     }
   }
-  for (const dir of ['playbooks', 'detections']) outside.add(dir); // config defaults (./playbooks) and rule folders
+  for (const dir of ['playbooks', 'detections', 'plans', 'queries']) outside.add(dir); // config defaults (./playbooks, ./plans, ./queries) and rule folders
   assert.ok(outside.has('cards') && outside.has('manifest'), [...outside].join(', '));
   for (const dir of [...outside, 'bin', 'package.json']) {
     assert.ok(copied.includes(dir) || copied.includes(`${dir}/`), `${dir} is not copied into the image`);

@@ -74,6 +74,8 @@ test('the packaged manifest (app id from MICROSOFT_APP_ID, validDomains from pub
   assert.equal(validate(manifest), true, JSON.stringify(validate.errors, null, 2));
   assert.equal(manifest.$schema, `https://developer.microsoft.com/json-schemas/teams/v${String(manifest.manifestVersion)}/MicrosoftTeams.schema.json`);
   assert.deepEqual(manifest.validDomains, ['argus.contoso.com']);
+  // The Report to SOC message action is answered by the same bot.
+  assert.deepEqual((manifest.composeExtensions as Array<{ botId: string }>).map((c) => c.botId), ['3f2504e0-4f89-41d3-9a0c-0305e82c3301']);
 });
 
 test('the development package (no MICROSOFT_APP_ID) is valid too', async () => {

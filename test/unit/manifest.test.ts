@@ -90,12 +90,22 @@ test('the bot is in team, group chat and personal scope, with at most 10 command
     assert.ok(list.commands.length <= 10, 'Teams shows at most 10 commands per list');
     assert.deepEqual(
       list.commands.map((c: { title: string }) => c.title),
-      ['help', 'whoami', 'incident', 'incidents', 'subscribe', 'unsubscribe'],
+      ['help', 'whoami', 'incident', 'incidents', 'subscribe', 'unsubscribe', 'report'],
     );
     for (const c of list.commands) {
       assert.ok(c.title.length <= 32 && c.description.length > 0 && c.description.length <= 128, c.title);
     }
   }
+});
+
+test('the Report to SOC message action is an action command on messages, answered by the bot with a task module', () => {
+  const m = manifest();
+  assert.equal(m.composeExtensions.length, 1);
+  const [extension] = m.composeExtensions;
+  assert.equal(extension.botId, m.bots[0].botId);
+  const command = extension.commands.find((c: { id: string }) => c.id === 'reportToSoc');
+  assert.deepEqual({ type: command.type, context: command.context, fetchTask: command.fetchTask }, { type: 'action', context: ['message'], fetchTask: true });
+  assert.ok(command.title.length <= 32 && command.description.length <= 128);
 });
 
 test('color.png is a 192×192 opaque RGBA PNG', () => {

@@ -58,6 +58,21 @@ export function previewSamples(): PreviewSample[] {
           ],
           runs: [{ title: 'Collect investigation package · FILESRV-02', status: 'Succeeded', tone: 'good', detail: `Requested by ${rui} · correlation id 6f1c2a9e` }],
         },
+        response: {
+          phaseTitle: 'Containment', planId: 'ransomware', plan: { id: 'ransomware', title: 'Ransomware', done: 3, total: 11 }, openEarlier: [], next: { phase: 'eradication', title: 'Eradication' },
+          strip: ['Detection', 'Investigation', 'Containment', 'Eradication', 'Recovery', 'Post-incident', 'Closed'].map((title, i) => ({ title, state: i < 2 ? 'done' : i === 2 ? 'current' : 'todo' })),
+          steps: [{ planId: 'ransomware', stepId: 'protect-backups', title: 'Take backups offline and verify they are untouched', status: 'Pending', tone: 'default', detail: 'Manual · admin', canComplete: true, canRun: false }],
+          back: [{ phase: 'investigation', title: 'Investigation' }],
+          open: [{ stepId: 'protect-backups', title: 'Take backups offline and verify they are untouched' }],
+        },
+        investigate: { menus: [{ entityName: 'FILESRV-02', entityRef: 'host', queries: [{ queryId: 'host-process-events', label: 'Process events on this host, last 24 h' }] }] },
+        evidence: {
+          items: [
+            { filename: 'FILESRV-02-investigation-package.zip', sha256: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8', custodian: rui },
+            { filename: 'log-excerpt-2026-03-02T09-51-10-000Z.txt', sha256: '3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b', custodian: rui },
+          ],
+          canAdd: true,
+        },
       },
     },
     {
@@ -111,10 +126,31 @@ export function previewSamples(): PreviewSample[] {
             },
           ],
           reasons: ['score 0.345 is between autoCloseBelow 0.2 and escalateAtOrAbove 0.8'],
+          llm: { summary: 'FIN-WS-042 ran an encoded PowerShell command that reached 198.51.100.23. AbuseIPDB reporters flag the address while most VirusTotal engines do not.', model: 'gpt-4o-2024-08-06' },
           decidedAt: at,
           alert: { title: 'Encoded PowerShell command line', level: 'high', host: 'FIN-WS-042', detectedAt: at },
           matchedRules: [],
         },
+      },
+    },
+    {
+      name: 'triage-digest',
+      module: '../triage/digest-card',
+      render: 'renderTriageDigestCard',
+      view: {
+        day: '2026-11-20',
+        total: 14,
+        perRule: [
+          { ruleId: 'proc_creation_win_susp_whoami', count: 9 },
+          { ruleId: 'net_connection_win_rdp_outbound', count: 5 },
+        ],
+        reasons: [
+          { text: 'score is below autoCloseBelow 0.2', count: 11 },
+          { text: 'every indicator is allow-listed', count: 3 },
+        ],
+        examples: [
+          { alertId: '8c1d0e7f2a9b43c6d5e4f3a2b1c0d9e8', ruleId: 'proc_creation_win_susp_whoami', title: 'Whoami run by a service account', host: 'APP-07', score: 0.041, reason: 'score 0.041 is below autoCloseBelow 0.2', decidedAt: '2026-11-20T17:03:00Z' },
+        ],
       },
     },
     {
@@ -186,6 +222,24 @@ export function previewSamples(): PreviewSample[] {
       },
     },
     {
+      name: 'query-result',
+      module: '../queries/result-card',
+      render: 'renderQueryResultCard',
+      view: {
+        title: 'Process events on FILESRV-02, last 24 h',
+        context: `Incident #48213 · asked by ${rui} · last 24 h`,
+        maxRows: 1000,
+        correlationId: '6f1c2a9e',
+        outcome: { kind: 'ok', table: { name: 'PrimaryResult', columns: ['TimeGenerated:datetime', 'AccountName:string', 'ProcessCommandLine:string', 'Count:long'].map((c) => ({ name: c.split(':')[0], type: c.split(':')[1] })), rows: [[at, 'svc-backup', 'vssadmin delete shadows /all /quiet', 3], ['2026-11-21T09:05:00Z', 'svc-backup', 'powershell -enc SQBFAFgA…', 1]] } },
+      },
+    },
+    {
+      name: 'escalation-notice',
+      module: 'escalation-notice-card',
+      render: 'renderEscalationCard',
+      view: { incidentId, incidentNumber: ransomware.number, severity: 'High', title: ransomware.title, waited: '15 min', mentions: [{ id: '10000000-0000-4000-8000-000000000002', name: rui }], step: 1, steps: 2 },
+    },
+    {
       name: 'notice',
       module: 'index',
       render: 'renderNoticeCard',
@@ -197,7 +251,7 @@ export function previewSamples(): PreviewSample[] {
 type Render = (view: unknown) => Record<string, unknown>;
 
 /** The card's render function, or undefined when its module or export does not exist (yet). */
-async function renderFunction(sample: PreviewSample): Promise<Render | undefined> {
+export async function renderFunction(sample: PreviewSample): Promise<Render | undefined> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(`../../cards/${sample.module}`)) as Record<string, unknown>;

@@ -105,18 +105,20 @@ export function createJiraTickets(options: JiraOptions): TicketSystem {
     async findByCorrelation(incidentName) {
       if (!/^[\w.:-]{1,128}$/.test(incidentName)) return undefined;
       const clause = cf === 'labels' ? `labels = "${correlationLabelPrefix}${incidentName}"` : `cf[${cf.slice('customfield_'.length)}] ~ "\\"${incidentName}\\""`;
-      const page = await search(`${clause} ORDER BY created ASC`, 5);
-      // A text field matches words, so only an exact value counts.
+      // A text field matches words (an incident's follow-ups `<name>:pa:<n>` too, up to 30 of
+      // them), so only an exact value counts, looked for among enough of the oldest.
+      const page = await search(`${clause} ORDER BY created ASC`, cf === 'labels' ? 5 : 50);
       const found = page.issues.map(toTicket).find((t) => t.correlationId === incidentName);
       return found;
     },
 
     async create(draft) {
       const values: Record<string, unknown> = {
-        summary: `Sentinel incident ${draft.incidentNumber}: ${draft.title}`.slice(0, 250),
+        summary: (draft.followUp ? draft.title : `Sentinel incident ${draft.incidentNumber}: ${draft.title}`).slice(0, 250),
         description: draft.description,
       };
-      values[cf] = cf === 'labels' ? [argusLabel, `${correlationLabelPrefix}${draft.incidentName}`] : draft.incidentName;
+      const correlation = draft.followUp?.correlationId ?? draft.incidentName;
+      values[cf] = cf === 'labels' ? [argusLabel, `${correlationLabelPrefix}${correlation}`] : correlation;
       if (config.priorities) values.priority = { name: config.priorities[draft.severity] };
       const created = await call(createdJson, {
         method: 'POST',
@@ -135,7 +137,7 @@ export function createJiraTickets(options: JiraOptions): TicketSystem {
         status,
         statusLabel: created.currentStatus?.status ?? 'Open',
         priority: config.priorities?.[draft.severity],
-        correlationId: draft.incidentName,
+        correlationId: correlation,
         version: created.createdDate?.epochMillis ?? 0,
         updatedAt: created.createdDate?.epochMillis ? new Date(created.createdDate.epochMillis).toISOString() : undefined,
       };

@@ -85,11 +85,11 @@ export function createServiceNowTickets(options: ServiceNowOptions): TicketSyste
     async create(draft: TicketDraft) {
       const urgency = severityToUrgency[draft.severity];
       const body: Record<string, string> = {
-        short_description: `Sentinel incident ${draft.incidentNumber}: ${draft.title}`.slice(0, 160),
+        short_description: (draft.followUp ? draft.title : `Sentinel incident ${draft.incidentNumber}: ${draft.title}`).slice(0, 160),
         description: draft.description,
         urgency,
         impact: urgency,
-        correlation_id: draft.incidentName,
+        correlation_id: draft.followUp?.correlationId ?? draft.incidentName,
         correlation_display: 'Argus',
       };
       if (config.assignmentGroup) body.assignment_group = config.assignmentGroup;

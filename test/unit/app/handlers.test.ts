@@ -8,8 +8,9 @@ import { EventRouter } from '../../../src/events/router';
 /** Features whose handlers only record that they ran. */
 function recordingFeatures(ran: string[], withTicketing: boolean): Features {
   const h = (name: string) => async () => void ran.push(name);
+  const unused = undefined as never;
   return {
-    incidents: { handlers: { ingestVersion: h('incidents.ingestVersion'), writeBack: h('incidents.writeBack') } },
+    incidents: { handlers: { ingestVersion: h('incidents.ingestVersion'), writeBack: h('incidents.writeBack') }, state: unused, closeIncident: unused },
     ticketing: withTicketing
       ? {
           handlers: {
@@ -20,9 +21,16 @@ function recordingFeatures(ran: string[], withTicketing: boolean): Features {
           },
         }
       : {},
-    playbooks: { handlers: { trigger: h('playbooks.trigger'), notify: h('playbooks.notify'), applyReport: h('playbooks.applyReport'), checkDeadline: h('playbooks.checkDeadline') } },
-    detections: { handlers: { recordAlert: h('detections.recordAlert') } },
+    playbooks: { runs: unused, handlers: { trigger: h('playbooks.trigger'), notify: h('playbooks.notify'), applyReport: h('playbooks.applyReport'), checkDeadline: h('playbooks.checkDeadline') } },
+    detections: { handlers: { recordAlert: h('detections.recordAlert'), recordSentinelAlerts: h('detections.recordSentinelAlerts') } },
     triage: { handlers: { decide: h('triage.decide') } },
+    response: { plans: unused, closeGate: unused, handlers: { followIncident: h('response.followIncident'), followRun: h('response.followRun') } },
+    escalation: {
+      port: { escalate: async (r) => r, request: async () => {} },
+      handlers: { escalate: h('escalation.escalate'), followCardClose: h('escalation.followCardClose'), followSentinelClose: h('escalation.followSentinelClose') },
+    },
+    queries: { handlers: { run: h('queries.run') } },
+    clocks: { service: unused, handlers: { followIncident: h('clocks.followIncident') } },
   };
 }
 
@@ -31,12 +39,14 @@ const allEvents: Record<EventName, true> = {
   'sentinel.incident.updated': true,
   'incident.writeback.requested': true,
   'alert.received': true,
+  'alert.escalation.requested': true,
   'ticket.work.requested': true,
   'itsm.ticket.updated': true,
   'playbook.run.requested': true,
   'playbook.run.changed': true,
   'playbook.run.reported': true,
   'playbook.run.deadline': true,
+  'query.run.requested': true,
 } satisfies Record<keyof ArgusEventMap, true>;
 
 async function run(name: EventName, withTicketing = true): Promise<string[]> {
@@ -48,15 +58,19 @@ async function run(name: EventName, withTicketing = true): Promise<string[]> {
 }
 
 test('the incident is stored before ticketing reads it, for Sentinel versions and card changes', async () => {
-  assert.deepEqual(await run('sentinel.incident.created'), ['incidents.ingestVersion', 'ticketing.followIncident']);
-  assert.deepEqual(await run('sentinel.incident.updated'), ['incidents.ingestVersion', 'ticketing.followIncident']);
-  assert.deepEqual(await run('incident.writeback.requested'), ['incidents.writeBack', 'ticketing.followCardChange']);
+  assert.deepEqual(await run('sentinel.incident.created'), ['incidents.ingestVersion', 'ticketing.followIncident', 'escalation.followSentinelClose', 'response.followIncident', 'clocks.followIncident', 'detections.recordSentinelAlerts']);
+  assert.deepEqual(await run('sentinel.incident.updated'), ['incidents.ingestVersion', 'ticketing.followIncident', 'escalation.followSentinelClose', 'response.followIncident', 'clocks.followIncident', 'detections.recordSentinelAlerts']);
+  assert.deepEqual(await run('incident.writeback.requested'), ['incidents.writeBack', 'ticketing.followCardChange', 'escalation.followCardClose']);
 });
 
 test('every event of the vocabulary has a handler; without an ITSM, ticket events have none and incidents still do', async () => {
   for (const name of Object.keys(allEvents) as EventName[]) assert.ok((await run(name)).length > 0, `${name} has a handler`);
-  assert.deepEqual(await run('sentinel.incident.updated', false), ['incidents.ingestVersion']);
+  assert.deepEqual(await run('sentinel.incident.updated', false), ['incidents.ingestVersion', 'escalation.followSentinelClose', 'response.followIncident', 'clocks.followIncident', 'detections.recordSentinelAlerts']);
+  // A plan step follows its run after the playbooks feature told the cards.
+  assert.deepEqual(await run('playbook.run.changed'), ['playbooks.notify', 'response.followRun']);
   assert.deepEqual(await run('ticket.work.requested', false), []);
   assert.deepEqual(await run('playbook.run.reported'), ['playbooks.applyReport']);
   assert.deepEqual(await run('alert.received'), ['detections.recordAlert', 'triage.decide']);
+  assert.deepEqual(await run('alert.escalation.requested'), ['escalation.escalate']);
+  assert.deepEqual(await run('query.run.requested'), ['queries.run']);
 });

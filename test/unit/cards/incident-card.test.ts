@@ -84,16 +84,16 @@ test('every action is an Action.Execute carrying the incident id, with the forms
 
 test('a closed incident shows no acknowledge or close; refresh and comment remain', () => {
   const card = renderIncidentCard(view({ incident: closedIncident() }));
-  assert.deepEqual(verbs(card).sort(), ['incident.comment', 'incident.refresh']);
+  assert.deepEqual(verbs(card).sort(), ['incident.comment', 'incident.refresh', 'incident.timeline']);
   assert.match(textOf(card), /False positive · Inaccurate data: Not a malicious activity/);
   assert.deepEqual(cardProblems(card), []);
 });
 
-test('showActions=false leaves only Refresh', () => {
+test('showActions=false leaves only Refresh and Timeline', () => {
   const card = renderIncidentCard(view({ showActions: false }));
   assert.deepEqual(
     actionsOf(card).map((a) => `${a.type}:${a.verb}`),
-    ['Action.Execute:incident.refresh'],
+    ['Action.Execute:incident.refresh', 'Action.Execute:incident.timeline'],
   );
   assert.equal(card.actions, undefined);
 });

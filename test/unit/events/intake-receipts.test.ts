@@ -66,3 +66,32 @@ test('a delivery that may follow an interrupted one finds the receipt already in
     await Promise.all([a.intake.stop(), b.intake.stop()]);
   }
 });
+
+/** Receipts that count how often the chain is searched for one (a search reads the chain's recent segments). */
+class CountingReceipts extends ReceiptAudit {
+  searches = 0;
+  override find(...args: Parameters<ReceiptAudit['find']>) {
+    this.searches += 1;
+    return super.find(...args);
+  }
+}
+
+test("a fresh message read late (a backlog) is still its event's first delivery: no search of the chain, unless a sweep pointed at the event", async () => {
+  const audit = new MemoryAuditLog();
+  const receiptAudit = new CountingReceipts(audit);
+  // Stored before processing starts, read a visibility timeout and more later: the row is read.
+  const w = world({ receipts: receiptAudit, visibilityTimeoutSeconds: 0.1 });
+  for (const key of ['late-1', 'late-2', 'swept']) await w.intake.accept(alert(key, webhook));
+  const swept = w.events.byKey('swept')!;
+  w.events.touch(swept, { sweptAt: new Date().toISOString() }); // another instance's sweep sent a pointer to it
+  await new Promise((r) => setTimeout(r, 150));
+  w.start();
+  try {
+    await waitFor(() => ['late-1', 'late-2', 'swept'].every((k) => w.events.byKey(k)?.status === 'done'), { what: 'the three events done', timeoutMs: 5_000, intervalMs: 10 });
+    assert.equal(receiptAudit.searches, 1, 'only the swept event looked for a receipt in the chain');
+    const rows = await receipts(audit);
+    for (const key of ['late-1', 'late-2', 'swept']) assert.equal(rows.get(key)?.length, 1, `one receipt for ${key}`);
+  } finally {
+    await w.intake.stop();
+  }
+});

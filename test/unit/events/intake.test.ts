@@ -178,6 +178,7 @@ test('a stored event whose message was never sent is enqueued by the sweep and r
     await new Promise((r) => setTimeout(r, 400)); // more sweeps
     assert.deepEqual(w.runs.map((r) => r.key), ['lost']);
     assert.equal(w.queue.sends.length, 1, 'the done event is not sent again');
+    assert.ok(w.events.byKey('lost')?.sweptAt, 'the row says a sweep pointed at it');
   } finally {
     await w.intake.stop();
   }

@@ -103,6 +103,35 @@ test('listIncidents filters open incidents newest first and follows nextLink; to
   }
 });
 
+test('createIncident PUTs a New incident with its labels; the same name again (or made meanwhile) answers the one there', async () => {
+  const { arm, client } = await setup();
+  try {
+    const fresh = '9b2d5f8e-3c1a-4e7b-8d6f-1a2b3c4d5e6f';
+    const made = await client.createIncident(fresh, { title: 'Encoded PowerShell', description: 'Escalated by Argus triage', severity: 'High', labels: ['argus-triage'] });
+    assert.equal(made.created, true);
+    assert.deepEqual([made.incident.name, made.incident.status, made.incident.severity, made.incident.labels], [fresh, 'New', 'High', ['argus-triage']]);
+    assert.ok(made.incident.number > 0);
+    const [put] = puts(arm);
+    assert.equal(put?.path, `${arm.incidentsPath}/${fresh}`);
+    assert.deepEqual(put?.json, { properties: { title: 'Encoded PowerShell', description: 'Escalated by Argus triage', severity: 'High', status: 'New', labels: [{ labelName: 'argus-triage', labelType: 'User' }] } });
+
+    const again = await client.createIncident(fresh, { title: 'Other', severity: 'Low', labels: [] });
+    assert.deepEqual([again.created, again.incident.number, again.incident.title], [false, made.incident.number, 'Encoded PowerShell']);
+    assert.equal(puts(arm).length, 1, 'an incident there is answered, not written over');
+
+    // Made by another writer between the GET and the PUT: the 409 reads it back.
+    const raced = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+    arm.seed(fixture('incident-rest-get.json'), { name: raced });
+    const seen = arm.requests.length;
+    arm.failNext(1, 404, { code: 'NotFound', message: `Incident '${raced}' was not found` });
+    const found = await client.createIncident(raced, { title: 'x', severity: 'Low', labels: [] });
+    assert.deepEqual([found.created, found.incident.number], [false, 3177]);
+    assert.deepEqual(arm.requests.slice(seen).map((r) => r.method), ['GET', 'PUT', 'GET']);
+  } finally {
+    await arm.close();
+  }
+});
+
 test('updateIncident sends the whole incident with the etag and changes status and owner', async () => {
   const { arm, client } = await setup();
   try {

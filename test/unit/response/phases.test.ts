@@ -53,6 +53,9 @@ test('closing needs a classification and, for High, a completed post-mortem; Med
   assert.equal(checkTransition({ ...post, severity: 'Medium', classification: 'TruePositive' }, 'closed', defaultGatePolicy).allowed, true);
   // A false positive is closed straight from detection.
   assert.equal(checkTransition({ ...base, severity: 'Low', classification: 'FalsePositive' }, 'closed', defaultGatePolicy).allowed, true);
+  // A High false or benign positive needs no post-mortem (postMortemNotFor); a High true positive does.
+  for (const classification of ['FalsePositive', 'BenignPositive']) assert.equal(checkTransition({ ...post, classification }, 'closed', defaultGatePolicy).allowed, true, classification);
+  assert.equal(checkTransition({ ...post, classification: 'TruePositive' }, 'closed', defaultGatePolicy).allowed, false);
 });
 
 test('going back a phase needs a reason; a closed incident reopens only with one', () => {

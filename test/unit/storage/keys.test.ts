@@ -68,9 +68,11 @@ test('connection strings and account URLs are described without secrets', () => 
   assert.deepEqual(accountEndpoints('https://acme.blob.core.windows.net/'), {
     tableUrl: 'https://acme.table.core.windows.net',
     queueUrl: 'https://acme.queue.core.windows.net',
+    blobUrl: 'https://acme.blob.core.windows.net',
   });
   assert.deepEqual(accountEndpoints('https://storage.example.com/acct'), {
     tableUrl: 'https://storage.example.com/acct',
     queueUrl: 'https://storage.example.com/acct',
+    blobUrl: 'https://storage.example.com/acct',
   });
 });

@@ -5,6 +5,7 @@ import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
 import { CardDeliveryWorker } from '../../../src/teams/card-delivery-worker';
 import { StoredCardOutbox } from '../../../src/teams/card-outbox';
 import { TableCardOutboxStore } from '../../../src/teams/card-outbox-store';
+import { CardWorkIndex } from '../../../src/teams/card-work-index';
 import { TableDeliveryLeases } from '../../../src/teams/delivery-lease';
 import { TeamsRateLimiter } from '../../../src/teams/rate-limiter';
 import type { TeamsDelivery } from '../../../src/teams/teams-delivery';
@@ -20,8 +21,8 @@ class CountingStore extends TableCardOutboxStore {
 }
 
 /** A worker whose slow scan runs once at start and then not for a minute; Teams calls are recorded. */
-function setup() {
-  const store = new CountingStore(memoryEntityTable());
+function setup(table = memoryEntityTable()) {
+  const store = new CountingStore(table);
   const outbox = new StoredCardOutbox(store);
   const leaseTable = memoryEntityTable();
   const calls: Array<{ kind: 'post' | 'update' | 'reply'; conversationId: string; at: number }> = [];
@@ -40,7 +41,7 @@ function setup() {
     logger: createLogger({ level: 'silent' }),
     pollIntervalMs: 60_000,
   });
-  return { store, outbox, worker, calls, leaseTable };
+  return { store, outbox, worker, calls, leaseTable, delivery };
 }
 
 test('a change is drained at once in the conversations it names, without listing every pending card', async () => {
@@ -88,6 +89,79 @@ test('a conversation another instance holds is tried again shortly, without a sc
     s.worker.nudge();
     await waitFor(() => s.calls.length === 2, { what: 'the scan to find it', timeoutMs: 2_000, intervalMs: 5 });
     assert.deepEqual(s.calls[1]?.conversationId, '19:c@thread.tacv2');
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+/** A card table that records the partition of every query (undefined: a query across partitions). */
+function recordingTable() {
+  const table = memoryEntityTable();
+  const partitions: unknown[] = [];
+  const recorded: typeof table = {
+    ...table,
+    list: (query, limit) => (partitions.push(query.partitionKey), table.list(query, limit)),
+    scan: (query, options) => (partitions.push(query.partitionKey), table.scan(query, options)),
+  };
+  return { table: recorded, partitions };
+}
+
+test('card work is found through its index, one partition at a time: never a query across every card', async () => {
+  const { table, partitions } = recordingTable();
+  const s = setup(table);
+  s.worker.start();
+  try {
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2']);
+    await waitFor(() => s.calls.length === 1, { what: 'the card posted', timeoutMs: 2_000, intervalMs: 5 });
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2'], { kind: 'person', text: 'Ada: on it' });
+    await waitFor(() => s.calls.length === 3, { what: 'the update and the note', timeoutMs: 2_000, intervalMs: 5 });
+    await s.store.ensure('inc-2', '19:b@thread.tacv2'); // nobody signals this one
+    s.worker.nudge();
+    await waitFor(() => s.calls.length === 4, { what: 'the scan to find it', timeoutMs: 2_000, intervalMs: 5 });
+    await s.worker.idle(2_000);
+    assert.deepEqual(await s.store.listPending(), [], 'every entry went with its work');
+    assert.ok(partitions.length > 0);
+    assert.deepEqual(partitions.filter((p) => typeof p !== 'string'), [], 'no query without its partition');
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+test("a card given work again while its conversation drains keeps its index entry; an old entry of a card without work goes", async () => {
+  const table = memoryEntityTable();
+  const s = setup(table);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const post = s.delivery.post;
+  s.delivery.post = async (conversationId, message) => {
+    if (s.calls.length === 1) await gate; // the second card waits
+    return post(conversationId, message);
+  };
+  s.worker.start();
+  try {
+    await s.store.ensure('inc-1', '19:a@thread.tacv2');
+    await s.store.ensure('inc-2', '19:a@thread.tacv2');
+    s.worker.nudge();
+    await waitFor(() => s.calls.length === 1, { what: 'the first card posted', timeoutMs: 2_000, intervalMs: 5 });
+    // Another instance changes inc-1 while the drain waits on inc-2 (nobody signals it here).
+    await s.store.markPending((await s.store.get('inc-1', '19:a@thread.tacv2'))!);
+    release();
+    await waitFor(() => s.calls.length === 2, { what: 'the second card posted', timeoutMs: 2_000, intervalMs: 5 });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await s.store.get('inc-1', '19:a@thread.tacv2'))?.pending, true);
+    assert.deepEqual((await s.store.listPending()).map((e) => e.incidentName), ['inc-1'], 'the entry of the card with work stayed; the other went');
+    s.worker.nudge();
+    await waitFor(() => s.calls.length === 3, { what: 'the scan to find it', timeoutMs: 2_000, intervalMs: 5 });
+    await s.worker.idle(2_000);
+
+    // An entry left by a writer that stopped half-way: kept while it is young, removed once old.
+    const index = new CardWorkIndex(table);
+    await index.add('inc-3', '19:a@thread.tacv2', false, new Date());
+    await index.add('inc-4', '19:a@thread.tacv2', false, new Date(Date.now() - CardWorkIndex.staleAfterMs - 60_000));
+    s.worker.nudge();
+    await waitFor(async () => (await s.store.listPending()).length === 1, { what: 'the old entry removed', timeoutMs: 2_000, intervalMs: 5 });
+    assert.deepEqual((await s.store.listPending()).map((e) => e.incidentName), ['inc-3']);
+    assert.equal(s.calls.length, 3, 'nothing sent for entries without work');
   } finally {
     await s.worker.stop();
   }

@@ -13,9 +13,9 @@ function outbox() {
   const box = new StoredCardOutbox(new TableCardOutboxStore(table));
   let signals = 0;
   box.onChanged(() => (signals += 1));
-  /** The stored rows, as Table Storage keeps them. */
-  const rows = () => table.list({});
-  return { box, store: box.store, rows, signals: () => signals };
+  /** The stored card rows, as Table Storage keeps them (not the work index beside them). */
+  const rows = async () => (await table.list({})).filter((r) => r.partitionKey !== '%work');
+  return { box, store: box.store, table, rows, signals: () => signals };
 }
 
 test('a change creates a card row, to be posted, for each conversation without one, and signals', async () => {
@@ -86,4 +86,51 @@ test('the signal names the subject and every conversation whose card of it got w
     { subject: incident, conversationIds: [channel] },
     { subject: incident, conversationIds: [channel, chat] },
   ]);
+});
+
+test('a card gets its work index entry before it gets work, and keeps it while it has work; a save of this process that takes its last work away is told', async () => {
+  const o = outbox();
+  const emptied: string[] = [];
+  o.store.onWorkDone((card) => emptied.push(`${card.incidentName} ${card.conversationId}`));
+  const entries = async () => (await o.store.listPending()).map((e) => `${e.incidentName} ${e.conversationId} ${e.replies}`);
+  await o.box.changed(incident, [channel, chat]);
+  assert.deepEqual(await entries(), [`${incident} ${channel} false`, `${incident} ${chat} false`], 'by conversation');
+  const entry = (await o.store.listWork(channel))[0]!;
+  await o.box.changed(incident, [channel], { kind: 'change', text: 'Severity: High' });
+  assert.equal((await o.store.listWork(channel))[0]?.etag, entry.etag, 'a card that has work already: its entry is not written again');
+
+  const posted = await o.store.save((await o.store.get(incident, channel))!, { state: 'posted', activityId: 'act-1', pending: false });
+  assert.deepEqual(emptied, [`${incident} ${channel}`], 'the save took the last work away');
+  assert.equal(await o.store.removeWork(entry), true, 'an entry unchanged since read goes');
+  await o.box.changed(incident, [channel], { kind: 'person', text: 'Ada: on it' });
+  assert.ok(posted);
+  assert.deepEqual(await entries(), [`${incident} ${channel} true`, `${incident} ${chat} true`], 'back in the index (the note goes to every card), with people\'s notes');
+  assert.deepEqual((await o.store.listReplies(channel)).map((c) => c.replies.map((r) => r.text)), [['Ada: on it']]);
+  const other = 'inc/2';
+  await o.box.changed(other, [channel]);
+  assert.deepEqual((await o.store.listReplies(channel)).map((c) => c.incidentName), [incident], 'cards without people\'s notes are left out');
+
+  const again = (await o.store.listWork(channel))[0]!;
+  await o.box.changed(incident, [channel]);
+  assert.equal(await o.store.removeWork(again), true);
+  const stale = { ...again, etag: 'W/"old"' };
+  await o.box.changed(incident, [channel], { kind: 'person', text: 'Bo: me too' });
+  assert.equal(await o.store.removeWork(stale), false, 'an entry written since it was read stays');
+});
+
+test('a write that fails after the card\'s entry was made leaves the entry, never a card with work but no entry', async () => {
+  const table = memoryEntityTable();
+  let failCardWrites = true;
+  const flaky: typeof table = {
+    ...table,
+    create: (entity) => (failCardWrites && entity.partitionKey !== '%work' ? Promise.reject(new Error('storage went away')) : table.create(entity)),
+  };
+  const box = new StoredCardOutbox(new TableCardOutboxStore(flaky));
+  await assert.rejects(box.changed(incident, [channel]));
+  assert.deepEqual((await box.store.listPending()).map((e) => e.conversationId), [channel], 'the entry was written first');
+  assert.equal(await box.store.get(incident, channel), undefined);
+  failCardWrites = false;
+  await box.changed(incident, [channel]); // the event is run again
+  assert.equal((await box.store.get(incident, channel))?.pending, true);
+  assert.equal((await box.store.listPending()).length, 1);
 });
