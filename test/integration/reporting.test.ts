@@ -138,7 +138,7 @@ sentinel: { subscriptionId: ${c.subscriptionId}, resourceGroup: ${c.resourceGrou
     // Acknowledged from the card: the reporter hears it in the same chat.
     const ack = await invoke(h, channel, people.responder, 'incident.acknowledge', { incidentId: incident.name });
     assert.equal(ack.statusCode, 200);
-    const update = await h.connector.waitFor((c) => c.conversationId === `a:personal-${nobody.id}` && /acknowledged/.test(String(c.activity.text)));
+    const update = await h.connector.waitFor((c) => c.conversationId === `a:personal-${nobody.id}` && /has been acknowledged/.test(String(c.activity.text)));
     assert.match(String(update.activity.text), new RegExp(`#${number}`));
     const ackCalls = newCalls(start, (c) => /has been acknowledged/.test(String(c.activity.text)));
     assert.equal(ackCalls.length, 1, JSON.stringify(ackCalls.map((c) => [c.conversationId, c.kind, c.activity.text])));
