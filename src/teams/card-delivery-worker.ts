@@ -147,13 +147,17 @@ export class CardDeliveryWorker {
   /**
    * The wanted cards and every other card of the conversation the work index names, oldest change
    * first; then the index entries of the cards the drain left without work go, each with the etag
-   * read before the drain (an entry written since stays). An entry whose card has no work and that
-   * is old (its writer stopped half-way) goes too.
+   * read before the drain (an entry written since stays), while the next drain may start. An entry
+   * whose card has no work and that is old (its writer stopped half-way) goes too: one written by a
+   * writer still at work is young, whichever was read first.
    */
   private async drainNow(conversationId: string, wanted: Set<string>): Promise<void> {
-    const entries = new Map((await this.cards.listWork(conversationId)).map((e) => [e.incidentName, e]));
-    const subjects = [...new Set([...wanted, ...entries.keys()])];
-    const read = await Promise.all(subjects.map((subject) => this.cards.get(subject, conversationId)));
+    const readCards = (subjects: string[]) => Promise.all(subjects.map((subject) => this.cards.get(subject, conversationId)));
+    const [listed, wantedCards] = await Promise.all([this.cards.listWork(conversationId), readCards([...wanted])]);
+    const entries = new Map(listed.map((e) => [e.incidentName, e]));
+    const others = [...entries.keys()].filter((subject) => !wanted.has(subject));
+    const subjects = [...wanted, ...others];
+    const read = [...wantedCards, ...(await readCards(others))];
     const stale = subjects.flatMap((s, i) => {
       const entry = entries.get(s);
       const card = read[i];
@@ -169,7 +173,8 @@ export class CardDeliveryWorker {
       if (!(await this.drainer.drain(conversationId, cards))) this.retryLater(conversationId, wanted);
     } finally {
       this.emptied.delete(conversationId);
-      await this.removeEntries([...emptied].flatMap((s) => entries.get(s) ?? []));
+      const removal = this.removeEntries([...emptied].flatMap((s) => entries.get(s) ?? [])).finally(() => this.running.delete(removal));
+      this.running.add(removal);
     }
   }
 
