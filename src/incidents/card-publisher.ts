@@ -97,14 +97,15 @@ export class CardPublisher {
    * `threadNote` is queued for their threads (a bare string: a change Argus tells, coalesced; see
    * ThreadNote for notes people wrote). Nothing here talks to Teams, so a storm of events costs one
    * small write per card, and the worker coalesces them into paced updates. `known`: the record as
-   * the caller just stored it (saves reading it back; cards render from storage).
+   * the caller just stored it (saves reading it back; cards render from storage). `firstVersion`:
+   * the caller has just created the incident's row, so it has no cards yet (none are looked for).
    */
-  async publish(incidentName: string, threadNote?: string | ThreadNote, known?: IncidentRecord): Promise<void> {
+  async publish(incidentName: string, threadNote?: string | ThreadNote, known?: IncidentRecord, options: { firstVersion?: boolean } = {}): Promise<void> {
     let note: ThreadNote | undefined = typeof threadNote === 'string' ? { kind: 'change', text: threadNote } : threadNote;
     if (note && !note.text) note = undefined;
     const record = known ?? (await this.options.incidents.get(incidentName));
     if (!record) return;
     const targets = routeIncident(record.incident, this.options.routing, await this.options.subscriptions.list());
-    await this.options.outbox.changed(incidentName, targets, note);
+    await this.options.outbox.changed(incidentName, targets, note, { noCardsYet: options.firstVersion });
   }
 }

@@ -44,7 +44,7 @@ export function incidentHandlers(service: IncidentService): IncidentHandlers {
   return {
     async ingestVersion(event, ctx) {
       const { incident } = event.payload;
-      const result = await service.ingest(incident);
+      const result = await service.ingest(incident, { likelyNew: event.name === 'sentinel.incident.created' });
       ctx.log.info({ incident: incident.name, number: incident.number, outcome: result.outcome }, 'incident version processed');
     },
     async writeBack(event, ctx) {

@@ -56,11 +56,15 @@ export class IncidentService {
     return run;
   }
 
-  /** Stores a Sentinel version unless a newer one is already stored, then brings the cards up to date. */
-  async ingest(incoming: Incident): Promise<{ outcome: IngestOutcome; changes: NotableChange[] }> {
+  /**
+   * Stores a Sentinel version unless a newer one is already stored, then brings the cards up to date.
+   * `likelyNew` (Sentinel said "created"): try the insert before reading, one storage call fewer on
+   * the way to a new incident's card; when the row is there after all, it goes the usual way.
+   */
+  async ingest(incoming: Incident, options: { likelyNew?: boolean } = {}): Promise<{ outcome: IngestOutcome; changes: NotableChange[] }> {
     const result = await this.withLock(incoming.name, async () => {
       for (let attempt = 0; attempt < maxSaveAttempts; attempt += 1) {
-        const existing = await this.options.incidents.get(incoming.name);
+        const existing = attempt === 0 && options.likelyNew ? undefined : await this.options.incidents.get(incoming.name);
         if (existing) {
           const order = compareTimestamps(incoming.lastModifiedTimeUtc, existing.incident.lastModifiedTimeUtc);
           if (order < 0) return { outcome: 'stale' as const, changes: [] };
@@ -75,7 +79,9 @@ export class IncidentService {
     });
     // 'same' still publishes: a redelivered event after a crash must finish posting the card.
     if (result.outcome !== 'stale')
-      await this.options.publisher.publish(incoming.name, result.changes.length ? `${describeChanges(result.changes)} (in Sentinel)` : undefined, result.record);
+      await this.options.publisher.publish(incoming.name, result.changes.length ? `${describeChanges(result.changes)} (in Sentinel)` : undefined, result.record, {
+        firstVersion: result.outcome === 'created',
+      });
     return { outcome: result.outcome, changes: result.changes };
   }
 

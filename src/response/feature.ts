@@ -56,8 +56,10 @@ export function createResponseFeature(d: ResponseDeps): ResponseFeature {
     handlers: {
       async followIncident(event, ctx) {
         const { incident } = event.payload;
-        if (await followIncident(deps, incident)) {
-          ctx.log.info({ incident: incident.name }, 'response state made or phase followed Sentinel');
+        const done = await followIncident(deps, incident);
+        if (done === 'created') ctx.log.debug({ incident: incident.name }, 'response state made');
+        if (done === 'moved') {
+          ctx.log.info({ incident: incident.name }, 'phase followed Sentinel');
           await d.publisher.publish(incident.name);
         }
       },

@@ -1,7 +1,7 @@
 import { ArgusError } from '../errors/catalog';
 import type { Incident } from '../incidents/incident';
 import { checkTransition, closingReasons, phaseTitles, sentinelStatusFor, type GatePolicy, type Phase } from './phases';
-import { displayName, ensureState, isoNow, moveText, phaseFacts, type AssignmentDeps } from './plan-assignment';
+import { createState, displayName, ensureState, isoNow, moveText, phaseFacts, type AssignmentDeps } from './plan-assignment';
 import { auditResponse, responseAudit } from './response-audit';
 import type { CloseGate, IncidentStatePort, ResponseActor } from './response-ports';
 import type { PhaseState, PostMortemStatus } from './response-store';
@@ -93,19 +93,20 @@ async function moveToClosed(deps: Omit<PhaseDeps, 'incidents'>, incident: Incide
  * response state is made (phase, plan); later, a version that closed or reopened the incident
  * outside Argus moves the phase along (a closed incident shows no phase buttons). Only versions
  * newer than the last phase change count, so a delayed webhook cannot undo what a person just did
- * here. True when something changed (the cards are refreshed then).
+ * here. Says what it did: 'moved' needs the cards refreshed; 'created' does not, because every
+ * card render makes the state itself when it is missing (a card is never drawn without it).
  */
-export async function followIncident(deps: Omit<PhaseDeps, 'incidents'>, incident: Incident): Promise<boolean> {
-  const { state, created } = await ensureState(deps, incident);
-  const phase = state.phase;
-  if (created) return true;
-  if (!phase || Date.parse(incident.lastModifiedTimeUtc) <= Date.parse(phase.since)) return false;
-  if (incident.status === 'Closed' && phase.phase !== 'closed') return moveToClosed(deps, incident, undefined, 'sentinel');
-  if (incident.status === 'Closed' || phase.phase !== 'closed') return false;
+export async function followIncident(deps: Omit<PhaseDeps, 'incidents'>, incident: Incident): Promise<'created' | 'moved' | undefined> {
+  // One point read on every version; the whole state is read only where a card or a gate needs it.
+  const phase = await deps.store.loadPhase(incident.name);
+  if (!phase) return (await createState(deps, incident)) ? 'created' : undefined;
+  if (Date.parse(incident.lastModifiedTimeUtc) <= Date.parse(phase.since)) return undefined;
+  if (incident.status === 'Closed' && phase.phase !== 'closed') return (await moveToClosed(deps, incident, undefined, 'sentinel')) ? 'moved' : undefined;
+  if (incident.status === 'Closed' || phase.phase !== 'closed') return undefined;
   const to: Phase = 'investigation';
   const at = isoNow(deps);
   const next: PhaseState = { phase: to, since: at, history: [...phase.history, { phase: to, at, by: 'Sentinel', reason: 'reopened in Sentinel' }] };
-  if (!(await deps.store.savePhase(incident.name, next, phase.etag))) return false;
+  if (!(await deps.store.savePhase(incident.name, next, phase.etag))) return undefined;
   await auditResponse(deps.audit, undefined, { action: responseAudit.phase, outcome: 'succeeded', incident, detail: { from: 'closed', to, kind: 'back', via: 'sentinel' } });
-  return true;
+  return 'moved';
 }

@@ -25,27 +25,30 @@ export function displayName(actor: { name?: string; aadObjectId?: string }): str
  */
 export async function ensureState(deps: AssignmentDeps, incident: Incident): Promise<{ state: ResponseState; created: boolean }> {
   const state = await deps.store.load(incident.name);
-  if (state.phase && state.plan) return { state, created: false };
-  const at = isoNow(deps);
-  let created = false;
-  if (!state.phase) {
-    const phase = phaseForSentinelStatus(incident.status);
-    created = await deps.store.createPhase(incident.name, { phase, since: at, history: [{ phase, at, by: 'Argus' }] });
-  }
-  const match = state.plan ? undefined : deps.plans.select(incident);
-  if (match) {
-    const { plan } = match;
-    const attached = await deps.store.createPlan(incident.name, { planId: plan.id, title: plan.title, assignedAt: at }, stepsOf(plan.id, plan.steps));
-    if (attached)
-      await auditResponse(deps.audit, undefined, {
-        action: responseAudit.planAssigned,
-        outcome: 'succeeded',
-        incident,
-        detail: { planId: plan.id, specificity: match.specificity, steps: plan.steps.length },
-      });
-    created = created || attached;
-  }
+  if (state.phase) return { state, created: false };
+  const created = await createState(deps, incident);
   return { state: await deps.store.load(incident.name), created };
+}
+
+/**
+ * Makes the state on first sight: the phase Sentinel's status implies and the best-matching plan
+ * (matched once: a later version of the incident does not change the plan), in one transaction.
+ * False when it was there already.
+ */
+export async function createState(deps: AssignmentDeps, incident: Incident): Promise<boolean> {
+  const at = isoNow(deps);
+  const phase = phaseForSentinelStatus(incident.status);
+  const match = deps.plans.select(incident);
+  const plan = match ? { plan: { planId: match.plan.id, title: match.plan.title, assignedAt: at }, steps: stepsOf(match.plan.id, match.plan.steps) } : undefined;
+  const created = await deps.store.create(incident.name, { phase, since: at, history: [{ phase, at, by: 'Argus' }] }, plan);
+  if (created && match)
+    await auditResponse(deps.audit, undefined, {
+      action: responseAudit.planAssigned,
+      outcome: 'succeeded',
+      incident,
+      detail: { planId: match.plan.id, specificity: match.specificity, steps: match.plan.steps.length },
+    });
+  return created;
 }
 
 /** The phase an incident is in (detection when no state was made yet). */

@@ -76,10 +76,14 @@ const rowKeys = { phase: 'phase', plan: 'plan', stepPrefix: 'step|' } as const;
 
 export interface ResponseStore {
   load(incidentId: string): Promise<ResponseState>;
-  /** Creates the phase row; false when it exists. */
-  createPhase(incidentId: string, phase: PhaseState): Promise<boolean>;
-  /** Creates the plan row and its step rows together; false when a plan is already attached. */
-  createPlan(incidentId: string, plan: PlanState, steps: StepState[]): Promise<boolean>;
+  /** The phase row alone (one point read): what the event path needs. */
+  loadPhase(incidentId: string): Promise<Stored<PhaseState> | undefined>;
+  /**
+   * Makes the response state in one transaction: the phase row and, when a plan fits, the plan row
+   * and its step rows. False when it exists (someone made it first): the phase row is never there
+   * without the plan decision, so a crash cannot leave an incident without its plan.
+   */
+  create(incidentId: string, phase: PhaseState, plan?: { plan: PlanState; steps: StepState[] }): Promise<boolean>;
   /** Replaces the row if its etag is still `etag`: the new etag, or undefined when someone else changed it. */
   savePhase(incidentId: string, phase: PhaseState, etag: string): Promise<string | undefined>;
   saveStep(incidentId: string, step: StepState, etag: string): Promise<string | undefined>;
@@ -131,15 +135,17 @@ export class TableResponseStore implements ResponseStore {
     return state;
   }
 
-  async createPhase(incidentId: string, phase: PhaseState): Promise<boolean> {
-    return (await this.table.create(phaseEntity(incidentId, phase))).created;
+  async loadPhase(incidentId: string): Promise<Stored<PhaseState> | undefined> {
+    const row = await this.table.get(encodeKey(incidentId), rowKeys.phase);
+    return row ? phaseFrom(row) : undefined;
   }
 
-  async createPlan(incidentId: string, plan: PlanState, steps: StepState[]): Promise<boolean> {
-    const pk = encodeKey(incidentId);
+  async create(incidentId: string, phase: PhaseState, plan?: { plan: PlanState; steps: StepState[] }): Promise<boolean> {
+    if (!plan) return (await this.table.create(phaseEntity(incidentId, phase))).created;
     const result = await this.table.submit([
-      { op: 'create', entity: { partitionKey: pk, rowKey: rowKeys.plan, ...plan } },
-      ...steps.map((s) => ({ op: 'create' as const, entity: stepEntity(incidentId, s) })),
+      { op: 'create', entity: phaseEntity(incidentId, phase) },
+      { op: 'create', entity: { partitionKey: encodeKey(incidentId), rowKey: rowKeys.plan, ...plan.plan } },
+      ...plan.steps.map((s) => ({ op: 'create' as const, entity: stepEntity(incidentId, s) })),
     ]);
     return result.ok;
   }

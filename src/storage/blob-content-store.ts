@@ -21,11 +21,13 @@ const retryOptions = { maxTries: 4, retryDelayInMs: 300, maxRetryDelayInMs: 3_00
 
 /** The container client for `name` in the configured account (connection string, or account URL + identity). */
 export function blobContainer(connection: BlobConnection, name: string): ContainerClient {
-  const service =
-    connection.kind === 'connectionString'
-      ? BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions })
-      : new BlobServiceClient(connection.accountUrl, connection.credential, { retryOptions });
-  return service.getContainerClient(name);
+  if (connection.kind === 'accountUrl') return new BlobServiceClient(connection.accountUrl, connection.credential, { retryOptions }).getContainerClient(name);
+  try {
+    return BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions }).getContainerClient(name);
+  } catch (err) {
+    // A connection string naming only table and queue endpoints: say what is missing rather than the SDK's parse error.
+    throw new ArgusError('ARGUS_CONFIG_INVALID', 'the storage connection string names no Blob endpoint (BlobEndpoint=… or EndpointSuffix=…): evidence content is kept in Blob Storage', { cause: err });
+  }
 }
 
 /** Creates the container if it is missing (private: no public access). */

@@ -16,9 +16,10 @@ export interface PostedCard {
 export interface CardOutbox {
   /**
    * The subject changed: its existing cards are to be re-rendered (with `note` queued for their
-   * threads), and `conversationIds` that have no card yet get one.
+   * threads), and `conversationIds` that have no card yet get one. `noCardsYet`: the caller knows
+   * the subject is new (its row was just created), so no existing cards are looked for.
    */
-  changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote): Promise<void>;
+  changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote, options?: { noCardsYet?: boolean }): Promise<void>;
   /** The subject's cards Teams has, in storage order. */
   cardsOf(subject: string): Promise<PostedCard[]>;
 }
@@ -35,8 +36,8 @@ export class StoredCardOutbox implements CardOutbox {
 
   constructor(readonly store: CardOutboxStore) {}
 
-  async changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote): Promise<void> {
-    const existing = await this.store.list(subject);
+  async changed(subject: string, conversationIds: Iterable<string>, note?: ThreadNote, options: { noCardsYet?: boolean } = {}): Promise<void> {
+    const existing = options.noCardsYet ? [] : await this.store.list(subject);
     const targets = new Set(conversationIds);
     for (const card of existing) {
       targets.delete(card.conversationId);

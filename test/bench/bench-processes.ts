@@ -60,15 +60,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Azurite (Table, Queue and an idle Blob service) as its own Node process, its database under
+ * Azurite (Table, Queue and Blob, which the evidence store uses) as its own Node process, its database under
  * `location` (saved to disk every few seconds, as the embedded one) or, `inMemory`, never saved.
  */
-export async function startStorageProcess(location: string, inMemory = false): Promise<StorageProcess> {
+export async function startStorageProcess(location: string, inMemory = false, debugLog?: string): Promise<StorageProcess> {
   const [tablePort, queuePort, blobPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const child = spawn(
     process.execPath,
     [join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry',
       ...(inMemory ? ['--inMemoryPersistence'] : ['--location', location]),
+      ...(debugLog ? ['--debug', debugLog] : []),
       '--tablePort', String(tablePort), '--queuePort', String(queuePort), '--blobPort', String(blobPort)],
     { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -76,11 +77,12 @@ export async function startStorageProcess(location: string, inMemory = false): P
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const tableEndpoint = devEndpoint('127.0.0.1', tablePort);
   const queueEndpoint = devEndpoint('127.0.0.1', queuePort);
+  const blobEndpoint = devEndpoint('127.0.0.1', blobPort);
   for (let i = 0; !((await answers(tableEndpoint)) && (await answers(queueEndpoint))); i += 1) {
     if (i > 300 || child.exitCode !== null) throw new Error(`azurite did not start: ${stderr}`);
     await sleep(100);
   }
-  return { pid: child.pid!, connectionString: devConnectionString({ tableEndpoint, queueEndpoint }), tableEndpoint, stop: () => stopChild(child) };
+  return { pid: child.pid!, connectionString: devConnectionString({ tableEndpoint, queueEndpoint, blobEndpoint }), tableEndpoint, stop: () => stopChild(child) };
 }
 
 export interface ArgusProcess {

@@ -7,7 +7,7 @@
  * Options: --phases=ingest,e2e,storm,cold-start  --storage=external|embedded  --storage-in-memory  --start=compiled|tsx
  * --ingest=5000  --e2e-rates=40,50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
  * --cold-starts=3  --argus-node-args="…"  --argus-stderr  --heap-snapshot-dir=DIR  --memory-log=FILE
- * --allocation-profile=FILE
+ * --allocation-profile=FILE  --storage-debug-log=FILE (the emulator logs every request: what each event costs in storage calls)
  */
 import { Agent, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   try {
     if (external) {
       mkdirSync(join(dir, 'azurite'));
-      storage = await startStorageProcess(join(dir, 'azurite'), args.has('storage-in-memory'));
+      storage = await startStorageProcess(join(dir, 'azurite'), args.has('storage-in-memory'), args.get('storage-debug-log'));
     }
     argus = await startArgusProcess({ launcher, env: env(port()), cwd: dir, nodeArgs: argusNodeArgs, showStderr: args.has('argus-stderr') });
     const { url } = argus;

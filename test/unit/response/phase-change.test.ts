@@ -94,14 +94,17 @@ test('the closing gate: a classification, and for High a completed post-mortem; 
 
 test('a close or reopen in Sentinel moves the phase; a version older than the last phase change does not', async () => {
   const w = responseWorld();
-  await ensureState(w.deps, w.incident);
+  // First sight makes the state (no card refresh is asked for: a render makes it too); a second maker finds it there.
+  assert.equal(await followIncident(w.deps, w.incident), 'created');
+  assert.equal(await followIncident(w.deps, w.incident), undefined);
+  assert.equal((await ensureState(w.deps, w.incident)).created, false);
   const since = Date.parse((await w.deps.store.load(w.incident.name)).phase!.since);
   const old = new Date(since - 60_000).toISOString();
-  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Closed', lastModifiedTimeUtc: old }), false);
+  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Closed', lastModifiedTimeUtc: old }), undefined);
   const later = new Date(since + 60_000).toISOString();
-  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Closed', lastModifiedTimeUtc: later }), true);
+  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Closed', lastModifiedTimeUtc: later }), 'moved');
   assert.equal((await w.deps.store.load(w.incident.name)).phase?.phase, 'closed');
   const reopened = new Date(Date.now() + 120_000).toISOString();
-  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Active', lastModifiedTimeUtc: reopened }), true);
+  assert.equal(await followIncident(w.deps, { ...w.incident, status: 'Active', lastModifiedTimeUtc: reopened }), 'moved');
   assert.equal((await w.deps.store.load(w.incident.name)).phase?.phase, 'investigation');
 });

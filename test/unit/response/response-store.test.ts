@@ -6,16 +6,19 @@ import { shippedPlans } from './response-fixtures';
 
 const plan = shippedPlans.get('phishing')!;
 
-test('phase, plan and steps round-trip; a plan is attached once; a stale etag changes nothing', async () => {
+test('phase, plan and steps are made together once, round-trip; a stale etag changes nothing', async () => {
   const table = memoryEntityTable();
   const store = new TableResponseStore(table);
   const id = 'inc/with#odd?chars';
   assert.deepEqual(await store.load(id), { steps: [] });
-  assert.equal(await store.createPhase(id, { phase: 'detection', since: '2026-01-01T00:00:00.000Z', history: [{ phase: 'detection', at: '2026-01-01T00:00:00.000Z' }] }), true);
-  assert.equal(await store.createPhase(id, { phase: 'investigation', since: 'x', history: [] }), false);
+  assert.equal(await store.loadPhase(id), undefined);
   const steps = stepsOf(plan.id, plan.steps);
-  assert.equal(await store.createPlan(id, { planId: plan.id, title: plan.title, assignedAt: '2026-01-01T00:00:00.000Z' }, steps), true);
-  assert.equal(await store.createPlan(id, { planId: 'general-incident', title: 'General', assignedAt: 'x' }, []), false);
+  const detection = { phase: 'detection' as const, since: '2026-01-01T00:00:00.000Z', history: [{ phase: 'detection' as const, at: '2026-01-01T00:00:00.000Z' }] };
+  assert.equal(await store.create(id, detection, { plan: { planId: plan.id, title: plan.title, assignedAt: '2026-01-01T00:00:00.000Z' }, steps }), true);
+  // A second maker (another instance, a card render) changes nothing: neither the phase nor the plan.
+  assert.equal(await store.create(id, { phase: 'investigation', since: 'x', history: [] }, { plan: { planId: 'general-incident', title: 'General', assignedAt: 'x' }, steps: [] }), false);
+  assert.equal(await store.create(id, { phase: 'investigation', since: 'x', history: [] }), false);
+  assert.equal((await store.loadPhase(id))?.phase, 'detection');
   // Rows of other parts of the response module share the partition and are left alone.
   await table.upsert({ partitionKey: 'inc%2Fwith%23odd%3Fchars', rowKey: 'impact', level: 'high' }, 'merge');
 

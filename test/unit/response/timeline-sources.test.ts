@@ -28,7 +28,7 @@ async function world() {
   };
   const table = memoryEntityTable();
   const store = new TableResponseStore(table);
-  await store.createPhase(incident.name, {
+  await store.create(incident.name, {
     phase: 'investigation',
     since: '2026-03-02T10:12:00Z',
     history: [
