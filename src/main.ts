@@ -143,7 +143,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   // Outside dev mode, Argus talks only to Teams' own Bot Connector hosts (inbound, stored, outbound).
   const serviceUrls = createServiceUrlPolicy({ hosts: file.teams.serviceUrlHosts, enforce: !config.devMode });
   const adapter = await createBotAdapter({ config, secrets, logger, serviceUrls });
-  const conversations = new TableConversationStore(store.client(tableNames.conversations), { serviceUrls });
+  const conversations = new TableConversationStore(store.client(tableNames.conversations), { serviceUrls, cacheMs: 30_000 });
   const limiter = new TeamsRateLimiter();
   const delivery = new BotTeamsDelivery({ adapter, appId: config.bot.appId ?? '', conversations, logger, metrics, limiter });
   const incidents = new TableIncidentRepository(store.client(tableNames.incidents));

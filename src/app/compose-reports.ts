@@ -10,6 +10,7 @@ import { TableResponseStore } from '../response/response-store';
 import { tableReportSources } from '../response/reports/report-sources';
 import { tableReportRecords } from '../response/reports/report-store';
 import { createReportsFeature, type ReportsFeature } from '../response/reports/reports-feature';
+import { partitionReadsOnce } from '../storage/render-scope';
 import { tableNames } from '../storage/table-store';
 import type { Platform } from './compose';
 import { timelinePorts } from './compose-timeline';
@@ -23,7 +24,7 @@ export function composeReports(p: Platform, f: { incidents: IncidentsFeature; fo
     publicUrl: p.config.file.publicUrl,
     audit: p.audit,
   });
-  const responseTable = p.store.client(tableNames.response);
+  const responseTable = partitionReadsOnce(p.store.client(tableNames.response), tableNames.response);
   const store = tablePostMortems(responseTable);
   const response = new TableResponseStore(responseTable);
   const postMortems = postMortemActions({

@@ -5,6 +5,7 @@ import type { PlaybooksFeature } from '../playbooks/feature';
 import type { EvidenceLookup } from '../response/evidence-port';
 import { createResponseFeature, type ResponseFeature } from '../response/feature';
 import { TableResponseStore, tablePostMortemStatus } from '../response/response-store';
+import { partitionReadsOnce } from '../storage/render-scope';
 import { tableNames } from '../storage/table-store';
 import type { Platform } from './compose';
 
@@ -27,7 +28,8 @@ export function lateCloseGate(): CloseGate & { bind(gate: CloseGate): void } {
 /** The response lifecycle, from the platform and the features it works through. */
 export function composeResponse(p: Platform, f: { incidents: IncidentsFeature; playbooks: PlaybooksFeature; evidence: EvidenceLookup }): ResponseFeature {
   const settings = p.config.file.response;
-  const table = p.store.client(tableNames.response);
+  // Card sections of one render read the incident's partition once (response, impact, post-mortem rows).
+  const table = partitionReadsOnce(p.store.client(tableNames.response), tableNames.response);
   return createResponseFeature({
     // A relative folder is read from where the config file is (or the working directory without one).
     plansDir: resolve(p.config.configPath ? dirname(p.config.configPath) : '.', settings.plansDir),

@@ -8,6 +8,7 @@ import { createTimelineFeature } from '../response/timeline-feature';
 import type { TimelinePorts } from '../response/timeline-sources';
 import type { FeatureParts } from './feature';
 import { TableEscalationStore } from '../triage/escalation-store';
+import { partitionReadsOnce } from '../storage/render-scope';
 import { tableNames, type TableStore } from '../storage/table-store';
 import type { Platform } from './compose';
 
@@ -29,7 +30,7 @@ export function composeTimeline(p: Platform): FeatureParts {
   const clocks = clockRows(p.store.client(tableNames.clocks));
   return createTimelineFeature({
     timeline: timelinePorts(p.store, p.audit),
-    impacts: tableImpactStore(p.store.client(tableNames.response)),
+    impacts: tableImpactStore(partitionReadsOnce(p.store.client(tableNames.response), tableNames.response)),
     clockStarted: async (incidentId, regime) => (await clocks.get(clockKey(incidentId, regime))) !== undefined,
     incidents: p.incidents,
     publisher: p.publisher,

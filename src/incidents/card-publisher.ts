@@ -5,6 +5,7 @@ import { roleAtLeast, type Role } from '../access/roles';
 import type { CardOutbox, ThreadNote } from '../teams/card-outbox';
 import type { CardViewers } from './card-viewers';
 import type { IncidentRecord, IncidentRepository } from './incident-repository';
+import { inReadScope } from '../storage/render-scope';
 import { routeIncident } from './routing';
 import type { SubscriptionStore } from './subscription-store';
 
@@ -73,7 +74,10 @@ export class CardPublisher {
       showActions: roleAtLeast(shownTo.role, 'responder'),
       notice: record.notice ? { text: record.notice.text, style: record.notice.style } : undefined,
     };
-    for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, shownTo)) };
+    // One read scope: sections reading rows of the same partition read it once (see partitionReadsOnce).
+    await inReadScope(async () => {
+      for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, shownTo)) };
+    });
     // A view one viewer asked for (the timeline) comes with the request, not from a decorator.
     return renderIncidentCard(extra ? { ...view, ...extra } : view);
   }

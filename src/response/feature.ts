@@ -56,7 +56,7 @@ export function createResponseFeature(d: ResponseDeps): ResponseFeature {
     handlers: {
       async followIncident(event, ctx) {
         const { incident } = event.payload;
-        const done = await followIncident(deps, incident);
+        const done = await followIncident(deps, incident, { likelyNew: event.name === 'sentinel.incident.created' });
         if (done === 'created') ctx.log.debug({ incident: incident.name }, 'response state made');
         if (done === 'moved') {
           ctx.log.info({ incident: incident.name }, 'phase followed Sentinel');

@@ -96,7 +96,9 @@ async function moveToClosed(deps: Omit<PhaseDeps, 'incidents'>, incident: Incide
  * here. Says what it did: 'moved' needs the cards refreshed; 'created' does not, because every
  * card render makes the state itself when it is missing (a card is never drawn without it).
  */
-export async function followIncident(deps: Omit<PhaseDeps, 'incidents'>, incident: Incident): Promise<'created' | 'moved' | undefined> {
+export async function followIncident(deps: Omit<PhaseDeps, 'incidents'>, incident: Incident, options: { likelyNew?: boolean } = {}): Promise<'created' | 'moved' | undefined> {
+  // Sentinel said "created": make the state first, read only if it was there.
+  if (options.likelyNew && (await createState(deps, incident))) return 'created';
   // One point read on every version; the whole state is read only where a card or a gate needs it.
   const phase = await deps.store.loadPhase(incident.name);
   if (!phase) return (await createState(deps, incident)) ? 'created' : undefined;

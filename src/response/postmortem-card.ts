@@ -16,15 +16,16 @@ export function postMortemView(pm: PostMortem): NonNullable<PostMortemSectionVie
  */
 export function postMortemCardSection(deps: {
   store: Pick<PostMortemStore, 'get'>;
-  response: Pick<ResponseStore, 'load'>;
+  /** The phase alone (a point read: the section is drawn on every render of every card). */
+  response: Pick<ResponseStore, 'loadPhase'>;
   /** With an ITSM: each prevention action's follow-up ticket (postmortem.ticket). */
   followUps?: Pick<ActionTicketStore, 'list'>;
 }): IncidentCardDecorator {
   return async (record, viewer) => {
     const incidentId = record.incident.name;
-    const [stored, state] = await Promise.all([deps.store.get(incidentId), deps.response.load(incidentId)]);
+    const [stored, phase] = await Promise.all([deps.store.get(incidentId), deps.response.loadPhase(incidentId)]);
     const pm = stored?.postMortem;
-    const postIncident = state.phase?.phase === 'post-incident';
+    const postIncident = phase?.phase === 'post-incident';
     if (!postIncident && pm?.status !== 'completed') return {};
     const canEdit = postIncident && pm?.status !== 'completed' && roleAtLeast(viewer?.role, 'responder');
     const followUps = pm?.status === 'completed' && deps.followUps ? await followUpsView(deps.followUps, incidentId, pm, roleAtLeast(viewer?.role, 'responder')) : undefined;

@@ -70,6 +70,7 @@ export class CardDeliveryWorker {
     this.nudge(); // ends the wait at once
     await this.loop;
     await Promise.allSettled([...this.running]);
+    await this.drainer.releaseAll();
   }
 
   /** Resolves when no card has work left (tests and benchmarks). */

@@ -26,6 +26,12 @@ export interface DrainOptions {
   stormIntervalMs?: number;
   /** True once the worker stops: a drain then lets its lease go rather than renew it. */
   stopped: () => boolean;
+  /**
+   * How long a conversation's lease is kept after a drain (default 3 s): a conversation that gets
+   * cards steadily is drained again under the lease it has, without taking and releasing it each
+   * time. Another instance waits at most this long (its drains of the conversation are retried).
+   */
+  keepLeaseMs?: number;
 }
 
 /**
@@ -36,9 +42,51 @@ export interface DrainOptions {
  */
 export class ConversationDrain {
   private readonly cards: CardOutboxStore;
+  /** Leases kept after a drain, with the timer that lets each go. */
+  private readonly kept = new Map<string, { lease: DeliveryLease; timer: NodeJS.Timeout }>();
 
   constructor(private readonly o: DrainOptions) {
     this.cards = o.cards;
+  }
+
+  /** Lets every kept lease go (the worker stops). */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.kept.keys()].map((conversationId) => this.release(conversationId)));
+  }
+
+  /** The lease kept from the last drain, if it has time left; else the conversation's lease taken now. */
+  private async take(conversationId: string): Promise<DeliveryLease | undefined> {
+    const kept = this.kept.get(conversationId);
+    if (kept) {
+      clearTimeout(kept.timer);
+      this.kept.delete(conversationId);
+      if (kept.lease.until - Date.now() > 5_000) return kept.lease;
+      if (await this.o.leases.renew(kept.lease, { recent: this.o.limiter.recent(conversationId) })) return kept.lease;
+    }
+    const lease = await this.o.leases.acquire(conversationId);
+    if (lease) this.o.limiter.seed(conversationId, lease.recent);
+    return lease;
+  }
+
+  /** Keeps the lease for the next drain a little while, then lets it go (at once when stopping). */
+  private keep(lease: DeliveryLease): Promise<void> | void {
+    const keepMs = this.o.keepLeaseMs ?? 3_000;
+    if (this.o.stopped() || keepMs <= 0 || lease.until - Date.now() <= keepMs) return this.letGo(lease);
+    const timer = setTimeout(() => void this.release(lease.conversationId), keepMs);
+    timer.unref?.();
+    this.kept.set(lease.conversationId, { lease, timer });
+  }
+
+  private async release(conversationId: string): Promise<void> {
+    const kept = this.kept.get(conversationId);
+    if (!kept) return;
+    clearTimeout(kept.timer);
+    this.kept.delete(conversationId);
+    await this.letGo(kept.lease);
+  }
+
+  private async letGo(lease: DeliveryLease): Promise<void> {
+    await this.o.leases.renew(lease, { recent: this.o.limiter.recent(lease.conversationId), release: true }).catch(() => false);
   }
 
   /**
@@ -47,16 +95,19 @@ export class ConversationDrain {
    * sends to this conversation, or stopping): what is left waits for the next drain.
    */
   async drain(conversationId: string, cards: CardRecord[]): Promise<boolean> {
-    const lease = await this.o.leases.acquire(conversationId);
+    const lease = await this.take(conversationId);
     if (!lease) return false; // another instance sends to this conversation now
-    this.o.limiter.seed(conversationId, lease.recent);
+    let lost = false;
     try {
       const now = Date.now();
       const replyEvery = this.o.replyIntervalMs ?? 60_000;
       const untold = cards.filter((c) => c.notes.length > 0 && c.state === 'posted');
       const storm = untold.length > (this.o.stormThreshold ?? 5);
-      const holdLease = async () =>
-        !(this.o.stopped() || lease.until - Date.now() < 5_000) || (await this.o.leases.renew(lease, { recent: this.o.limiter.recent(conversationId) }));
+      const holdLease = async () => {
+        if (!(this.o.stopped() || lease.until - Date.now() < 5_000)) return true;
+        lost = !(await this.o.leases.renew(lease, { recent: this.o.limiter.recent(conversationId) }));
+        return !lost;
+      };
       // People's notes before anything else, and looked for again while a long drain goes on.
       const latest = new Map<string, CardRecord>();
       const tellPeople = async (withReplies: CardRecord[]) => {
@@ -85,7 +136,8 @@ export class ConversationDrain {
       if (storm && now - lease.lastStormAt >= (this.o.stormIntervalMs ?? 60_000)) await this.stormSummary(conversationId, untold, lease);
       return true;
     } finally {
-      await this.o.leases.renew(lease, { recent: this.o.limiter.recent(conversationId), release: true }).catch(() => false);
+      // A lease lost to another instance is not ours to release or keep.
+      if (!lost) await this.keep(lease);
     }
   }
 

@@ -35,18 +35,42 @@ export interface ConversationStore {
   personalChats(): AsyncIterable<PersonalChat>;
   /** Removes a conversation and, for a team, every channel of that team; how many rows went. */
   remove(conversationId: string, teamId?: string): Promise<number>;
+  /** Reads the conversation's row afresh next time (Teams said it is gone or not ours). */
+  forget?(conversationId: string): void;
 }
 
 /** Conversations in table ArgusConversations, one row each in partition `conversation`. */
 export class TableConversationStore implements ConversationStore {
   private readonly table: EntityTable;
+  /** Rows read lately, oldest first (cacheMs). */
+  private readonly recent = new Map<string, { conv: StoredConversation; at: number }>();
 
   constructor(
     table: TableClient | EntityTable,
-    /** Absent: readers only (the CLI), nothing to send with. */
-    private readonly options: { serviceUrls?: ServiceUrlPolicy } = {},
+    /**
+     * serviceUrls absent: readers only (the CLI), nothing to send with. cacheMs: how long a row read
+     * is used again (the service: a channel getting a card a second reads its row once); what this
+     * instance writes or removes is seen at once, another instance's change after at most cacheMs.
+     */
+    private readonly options: { serviceUrls?: ServiceUrlPolicy; cacheMs?: number } = {},
   ) {
     this.table = asEntityTable(table);
+  }
+
+  forget(conversationId: string): void {
+    this.recent.delete(conversationId);
+  }
+
+  private remember(conv: StoredConversation): void {
+    const ttl = this.options.cacheMs ?? 0;
+    if (ttl <= 0) return;
+    const now = Date.now();
+    this.recent.delete(conv.conversationId);
+    this.recent.set(conv.conversationId, { conv, at: now });
+    for (const [key, entry] of this.recent) {
+      if (now - entry.at < ttl && this.recent.size <= 10_000) break;
+      this.recent.delete(key);
+    }
   }
 
   /** Refuses (ARGUS_SERVICE_URL_NOT_ALLOWED) a reference whose serviceUrl Argus would not call. */
@@ -67,16 +91,22 @@ export class TableConversationStore implements ConversationStore {
       },
       'replace',
     );
+    this.forget(conv.conversationId);
   }
 
   async get(conversationId: string): Promise<StoredConversation | undefined> {
+    const kept = this.recent.get(conversationId);
+    if (kept && Date.now() - kept.at < (this.options.cacheMs ?? 0)) return kept.conv;
     const e = await this.table.get(partition, encodeKey(conversationId));
     if (!e) return undefined;
+    let conv: StoredConversation;
     try {
-      return fromEntity(e);
+      conv = fromEntity(e);
     } catch (err) {
       throw storageUnavailable(err); // a reference that is not JSON: the row cannot be used
     }
+    this.remember(conv);
+    return conv;
   }
 
   /** Personal chats (Argus installed by one user), read as they are listed: the reader may stop early. */
@@ -95,6 +125,9 @@ export class TableConversationStore implements ConversationStore {
     if (teamId) for await (const e of this.table.scan({ partitionKey: partition, where: eq('teamId', teamId) })) keys.add(String(e.rowKey));
     let removed = 0;
     for (const rowKey of keys) if (await this.table.delete(partition, rowKey)) removed += 1;
+    // Channels of a removed team are forgotten too (their ids are the row keys' decoded form).
+    if (teamId) this.recent.clear();
+    else this.forget(conversationId);
     return removed;
   }
 }

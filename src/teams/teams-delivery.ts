@@ -174,6 +174,7 @@ export class BotTeamsDelivery implements TeamsDelivery {
       } catch (err) {
         const status = statusOf(err);
         this.options.metrics.teamsCalls.inc({ kind, status: String(status ?? 'error') });
+        if (status === 403 || status === 404) this.options.conversations.forget?.(key); // removed or reinstalled: read its row again next time
         if (!status || !retryable.has(status) || attempt >= maxAttempts) throw err;
         const wait = connectorRetryAfterMs(err) ?? backoffMs(attempt, { baseDelayMs: 500, maxDelayMs: 30_000 });
         this.options.logger.warn({ status, attempt, waitMs: Math.round(wait), conversation: key }, 'Bot Connector call throttled or failed; retrying');

@@ -5,7 +5,6 @@ import type { PostMortemSectionView } from '../../../src/cards/postmortem-sectio
 import type { Phase } from '../../../src/response/phases';
 import type { PostMortem } from '../../../src/response/postmortem';
 import { postMortemCardSection, reportCardSection } from '../../../src/response/postmortem-card';
-import type { ResponseState } from '../../../src/response/response-store';
 import { actionsOf, allObjects, cardProblems, textOf } from './card-checker';
 import { activeIncident, manyEntities } from './incident-fixtures';
 
@@ -29,7 +28,7 @@ const completed: PostMortem = { ...draft, status: 'completed', completedAt: '202
 async function sectionFor(phase: Phase, pm: PostMortem | undefined, role: 'responder' | 'reader' = 'responder'): Promise<Partial<IncidentCardView>> {
   const decorate = postMortemCardSection({
     store: { get: async () => pm && { postMortem: pm, etag: 'e' } },
-    response: { load: async () => ({ phase: { phase, since: '', history: [], etag: 'e' }, steps: [] }) as ResponseState },
+    response: { loadPhase: async () => ({ phase, since: '', history: [], etag: 'e' }) },
   });
   return decorate({ incident: activeIncident(), etag: 'e' }, { role });
 }

@@ -97,6 +97,7 @@ test('a close or reopen in Sentinel moves the phase; a version older than the la
   // First sight makes the state (no card refresh is asked for: a render makes it too); a second maker finds it there.
   assert.equal(await followIncident(w.deps, w.incident), 'created');
   assert.equal(await followIncident(w.deps, w.incident), undefined);
+  assert.equal(await followIncident(w.deps, w.incident, { likelyNew: true }), undefined, 'a redelivered "created" finds the state made');
   assert.equal((await ensureState(w.deps, w.incident)).created, false);
   const since = Date.parse((await w.deps.store.load(w.incident.name)).phase!.since);
   const old = new Date(since - 60_000).toISOString();

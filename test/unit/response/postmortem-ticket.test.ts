@@ -10,7 +10,6 @@ import { tablePostMortems, type PostMortem } from '../../../src/response/postmor
 import { postMortemCardSection } from '../../../src/response/postmortem-card';
 import { postMortemTicketAction } from '../../../src/response/postmortem-ticket-action';
 import { tableActionTickets } from '../../../src/response/postmortem-tickets';
-import type { ResponseState } from '../../../src/response/response-store';
 import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
 import { followUpTickets } from '../../../src/ticketing/follow-up-tickets';
 import { createJiraTickets } from '../../../src/ticketing/jira/jira-tickets';
@@ -150,7 +149,7 @@ test('the completed post-mortem shows each action with its ticket number or a Cr
   const section = (role: 'responder' | 'reader') =>
     postMortemCardSection({
       store: tablePostMortems(w.table),
-      response: { load: async () => ({ phase: { phase: 'recovery', since: '', history: [], etag: 'e' }, steps: [] }) as unknown as ResponseState },
+      response: { loadPhase: async () => ({ phase: 'recovery', since: '', history: [], etag: 'e' }) },
       followUps: w.tickets,
     })({ incident: w.incident, etag: 'e' }, { role });
   const card = renderIncidentCard({ incident: w.incident, sentinelConnected: true, showActions: true, ...(await section('responder')) });

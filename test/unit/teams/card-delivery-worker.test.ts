@@ -21,7 +21,7 @@ class CountingStore extends TableCardOutboxStore {
 }
 
 /** A worker whose slow scan runs once at start and then not for a minute; Teams calls are recorded. */
-function setup(table = memoryEntityTable()) {
+function setup(table = memoryEntityTable(), extra: { keepLeaseMs?: number } = {}) {
   const store = new CountingStore(table);
   const outbox = new StoredCardOutbox(store);
   const leaseTable = memoryEntityTable();
@@ -40,6 +40,7 @@ function setup(table = memoryEntityTable()) {
     limiter: new TeamsRateLimiter(),
     logger: createLogger({ level: 'silent' }),
     pollIntervalMs: 60_000,
+    ...extra,
   });
   return { store, outbox, worker, calls, leaseTable, delivery };
 }
@@ -165,4 +166,38 @@ test("a card given work again while its conversation drains keeps its index entr
   } finally {
     await s.worker.stop();
   }
+});
+
+test('a conversation drained again soon keeps its lease: taken once, let go when idle and at stop; meanwhile another instance waits', async () => {
+  const s = setup(memoryEntityTable(), { keepLeaseMs: 300 });
+  const channel = '19:a@thread.tacv2';
+  const leaseRow = async () => (await s.leaseTable.list({})).find((r) => r.partitionKey === 'lease')!;
+  const writes = () => s.leaseTable.list({}).then((rows) => rows.filter((r) => r.partitionKey === 'lease').map((r) => r.etag));
+  s.worker.start();
+  try {
+    await s.outbox.changed('inc-1', [channel]);
+    await waitFor(() => s.calls.length === 1, { what: 'the card posted', timeoutMs: 2_000, intervalMs: 5 });
+    const etagAfterFirst = (await writes())[0];
+    await s.outbox.changed('inc-2', [channel]);
+    await s.outbox.changed('inc-1', []);
+    await waitFor(() => s.calls.length === 3, { what: 'a post and an update under the same lease', timeoutMs: 2_000, intervalMs: 5 });
+    assert.equal((await writes())[0], etagAfterFirst, 'the lease row was not written again for the next drains');
+    assert.ok(Number((await leaseRow()).until) > Date.now(), 'still held');
+    const other = new TableDeliveryLeases(s.leaseTable, 'other-instance');
+    assert.equal(await other.acquire(channel), undefined, 'another instance waits while it is kept');
+    await waitFor(async () => Number((await leaseRow()).until) <= Date.now(), { what: 'the lease let go once idle', timeoutMs: 2_000, intervalMs: 20 });
+    assert.ok(await other.acquire(channel), 'then another instance takes it');
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+test('stopping the worker lets a kept lease go at once', async () => {
+  const s = setup(memoryEntityTable(), { keepLeaseMs: 60_000 });
+  s.worker.start();
+  await s.outbox.changed('inc-1', ['19:a@thread.tacv2']);
+  await waitFor(() => s.calls.length === 1, { what: 'the card posted', timeoutMs: 2_000, intervalMs: 5 });
+  await s.worker.stop();
+  const row = (await s.leaseTable.list({})).find((r) => r.partitionKey === 'lease')!;
+  assert.ok(Number(row.until) <= Date.now(), 'released when the worker stopped');
 });
