@@ -79,6 +79,18 @@ export async function openTableStore(storage: StorageConfig, options: OpenTableS
  */
 const retryOptions = { maxRetries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 3_000 };
 
+/**
+ * Policies a table request does not need, taken out of the client's pipeline: every request pays
+ * for each (Argus makes many small ones). Tracing has no tracer configured; tables answer no
+ * redirects and take no form or multipart bodies. Retries, signing, (de)serialization, proxy and
+ * the SDK's log (AZURE_LOG_LEVEL) stay. Transactions build their own client inside the SDK.
+ */
+const unneededPolicies = ['tracingPolicy', 'redirectPolicy', 'formDataPolicy', 'multipartPolicy'];
+
+function leanPipeline(client: TableClient): void {
+  for (const name of unneededPolicies) client.pipeline.removePolicy({ name });
+}
+
 function createStore(target: Target, extra: { embedded?: EmbeddedAzurite; pingTimeoutMs: number }): TableStore {
   const clients = new Map<string, TableClient>();
   // ping must fail fast, so its client does not retry.
@@ -95,6 +107,7 @@ function createStore(target: Target, extra: { embedded?: EmbeddedAzurite; pingTi
         target.kind === 'connectionString'
           ? TableClient.fromConnectionString(target.connectionString, table, { ...target.options, retryOptions })
           : new TableClient(target.url, table, target.credential, { retryOptions });
+      leanPipeline(c);
       clients.set(table, c);
     }
     return c;
