@@ -50,12 +50,14 @@ function argus(...args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 /** The same commands in this process (cheaper than a start of the bin; used where how it is started does not matter). */
-async function argusHere(...args: string[]): Promise<{ code: number; stdout: string }> {
+async function argusHere(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const chunks: string[] = [];
-  stdout.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
   const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: { ARGUS_CONFIG: join(dir, 'argus.config.yaml'), ...h.azurite.env }, cwd: dir });
-  return { code, stdout: chunks.join('') };
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 function upload(content: Buffer, query: Record<string, string>, sign: 'valid' | 'wrong' | 'none' = 'valid') {
@@ -147,7 +149,7 @@ describe('evidence with a chain of custody', () => {
     assert.ok(row);
     await ledger.updateEntity({ ...row, reason: 'nothing happened' }, 'Merge');
 
-    const broken = await argus('evidence', 'verify');
+    const broken = await argusHere('evidence', 'verify');
     assert.equal(broken.code, 1, broken.stderr);
     const lines = broken.stdout.trim().split('\n').sort();
     const expected = [

@@ -197,8 +197,14 @@ describe('faults: crashes and competing instances lose nothing and post each car
   });
 
   test('two instances on one storage account: one card per incident, one unforked audit chain', async () => {
-    const a = await spawnArgus(env(freePort()), dir);
-    const b = await spawnArgus(env(freePort()), dir);
+    // Both start at once; if one does not come up, the other is stopped before the failure is reported.
+    const started = await Promise.allSettled([spawnArgus(env(freePort()), dir), spawnArgus(env(freePort()), dir)]);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+      throw failed.reason;
+    }
+    const [a, b] = started.map((s) => (s as PromiseFulfilledResult<ArgusProcess>).value) as [ArgusProcess, ArgusProcess];
     try {
       await install(a.url);
       const incidents = 6;
