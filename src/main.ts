@@ -25,6 +25,7 @@ import { CardPublisher } from './incidents/card-publisher';
 import { createCardViewers, viewersTtlMs } from './incidents/card-viewers';
 import { createMemberCache } from './teams/conversation-members';
 import { TableDeliveryLeases } from './teams/delivery-lease';
+import { templating } from './cards/templating';
 import { StoredCardOutbox } from './teams/card-outbox';
 import { TableCardOutboxStore } from './teams/card-outbox-store';
 import { TableIncidentRepository } from './incidents/incident-repository';
@@ -216,6 +217,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   for (const task of background) task.start();
   const backlog = startBacklogMonitor({ intake, metrics, logger });
   logger.info({ url, devMode: config.devMode }, 'Argus is listening');
+  // The card templating engine is loaded once the service answers, not before (see templating.ts).
+  setImmediate(() => void templating());
 
   let stopped: Promise<void> | undefined;
   return {

@@ -1,4 +1,5 @@
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
+import { templating } from './templating';
 import approval from '../../cards/approval.json';
 import escalationNotice from '../../cards/escalation-notice.json';
 import help from '../../cards/help.json';
@@ -51,7 +52,7 @@ export function viewOfTemplate(json: object): CardView | undefined {
 /** Uses `layout` for `view` from now on (`tag` names its version, e.g. the ETag); undefined restores the built-in one. */
 export function installLayout(view: CardView, layout: { json: object; tag: string } | undefined): void {
   dropped.delete(view);
-  if (layout) installed.set(view, { template: new ACData.Template(layout.json), tag: layout.tag });
+  if (layout) installed.set(view, { template: new (templating().Template)(layout.json), tag: layout.tag });
   else installed.delete(view);
 }
 
@@ -70,7 +71,7 @@ export function droppedLayoutReason(view: CardView): string | undefined {
  * card sees it). Errors of the layout propagate instead of falling back: this is how a layout is tried.
  */
 export function withTrialLayout<T>(view: CardView, json: object, render: () => T): T {
-  trial = { view, template: new ACData.Template(json) };
+  trial = { view, template: new (templating().Template)(json) };
   try {
     return render();
   } finally {

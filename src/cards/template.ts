@@ -1,4 +1,5 @@
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
+import { templating } from './templating';
 import { expandLayout, viewOfTemplate } from './layouts';
 import type { AdaptiveCardJson } from './views';
 
@@ -28,10 +29,11 @@ function prune(node: unknown): unknown {
  * builders fill every field the template names (tests assert no `${` survives).
  */
 export function createCardTemplate<TData extends object>(json: object): (data: TData) => AdaptiveCardJson {
-  const template = new ACData.Template(json);
+  let template: ACData.Template | undefined;
   // A layout from SharePoint may replace a built-in template (src/cards/layouts.ts).
   const view = viewOfTemplate(json);
   return (data) => {
+    template ??= new (templating().Template)(json);
     const card = prune(expandLayout(view, template, data));
     if (typeof card !== 'object' || card === null || Array.isArray(card)) {
       throw new TypeError('an Adaptive Card template must expand to an object');

@@ -2,16 +2,16 @@
 import './quiet-dep0111';
 import { isArgusError } from '../errors/catalog';
 import { processIO, writeLine, type CliIO } from './command';
-import { commands } from './commands';
+import { allCommands, loadCommand } from './commands';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     writeLine(io.stdout, 'usage: argus <command> [options]\n');
-    for (const c of commands) writeLine(io.stdout, `  ${c.name.padEnd(14)} ${c.summary}`);
+    for (const c of await allCommands()) writeLine(io.stdout, `  ${c.name.padEnd(14)} ${c.summary}`);
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
     writeLine(io.stderr, `argus: unknown command '${name}'. Run 'argus help'.`);
     return 2;

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { ReportBlock, ReportDocument } from './report-types';
 
 /**
@@ -42,7 +41,9 @@ function block(doc: PDFKit.PDFDocument, b: ReportBlock): void {
 }
 
 /** The PDF bytes of the report (A4, standard fonts, document info set). */
-export function renderPdf(report: ReportDocument): Promise<Buffer> {
+export async function renderPdf(report: ReportDocument): Promise<Buffer> {
+  // Loaded on the first PDF, not at start: pdfkit and its fonts are a tenth of a second the service needs no other time.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: pdfSafe(`${report.title} - ${report.subtitle}`), Creator: 'Argus', Producer: 'Argus (pdfkit)' } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
