@@ -3,7 +3,6 @@ import { withDevSecrets } from '../config/dev-secrets';
 import type { ArgusConfig } from '../config/load-config';
 import type { SecretProvider } from '../config/secret-provider';
 import { createEnvSecretProvider } from '../config/secrets-env';
-import { createKeyVaultSecretProvider } from '../config/secrets-key-vault';
 import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import { secretNames } from '../config/secret-provider';
@@ -18,7 +17,8 @@ export function createSecretProvider(
 ): SecretProvider {
   const base =
     config.secrets.kind === 'keyVault'
-      ? createKeyVaultSecretProvider({ vaultUrl: config.secrets.url, credential: credential(), logger })
+      ? // Loaded only when Key Vault is configured (its SDK is a noticeable part of the start otherwise).
+        (require('../config/secrets-key-vault') as typeof import('../config/secrets-key-vault')).createKeyVaultSecretProvider({ vaultUrl: config.secrets.url, credential: credential(), logger })
       : createEnvSecretProvider(env, { logger });
   if (config.devMode && config.storage.kind === 'embedded') return withDevSecrets(base, config.storage.dataDir, logger);
   return base;
