@@ -1,4 +1,4 @@
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { ArgusError } from '../errors/catalog';
 import { statusOf } from '../net/status';
 import type { ContentStore } from './content-store';
@@ -19,15 +19,26 @@ const defaultBlockBytes = 4 * 1024 * 1024;
  */
 const retryOptions = { maxTries: 4, retryDelayInMs: 300, maxRetryDelayInMs: 3_000 };
 
-/** The container client for `name` in the configured account (connection string, or account URL + identity). */
-export function blobContainer(connection: BlobConnection, name: string): ContainerClient {
-  if (connection.kind === 'accountUrl') return new BlobServiceClient(connection.accountUrl, connection.credential, { retryOptions }).getContainerClient(name);
-  try {
-    return BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions }).getContainerClient(name);
-  } catch (err) {
-    // A connection string naming only table and queue endpoints: say what is missing rather than the SDK's parse error.
-    throw new ArgusError('ARGUS_CONFIG_INVALID', 'the storage connection string names no Blob endpoint (BlobEndpoint=… or EndpointSuffix=…): evidence content is kept in Blob Storage', { cause: err });
-  }
+/**
+ * The container client for `name` in the configured account (connection string, or account URL +
+ * identity), made on first use: the Blob SDK is loaded only when evidence is stored or read. A
+ * connection string that names no Blob endpoint is refused at once.
+ */
+export function blobContainer(connection: BlobConnection, name: string): () => ContainerClient {
+  // Without BlobEndpoint=, the SDK builds the endpoint from EndpointSuffix= (UseDevelopmentStorage=true names the emulator).
+  if (connection.kind === 'connectionString' && !/(^|;)\s*(BlobEndpoint|EndpointSuffix|UseDevelopmentStorage)\s*=/i.test(connection.connectionString))
+    throw new ArgusError('ARGUS_CONFIG_INVALID', 'the storage connection string names no Blob endpoint (BlobEndpoint=… or EndpointSuffix=…): evidence content is kept in Blob Storage');
+  let client: ContainerClient | undefined;
+  return () => {
+    if (client) return client;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
+    const service =
+      connection.kind === 'accountUrl'
+        ? new BlobServiceClient(connection.accountUrl, connection.credential, { retryOptions })
+        : BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions });
+    return (client = service.getContainerClient(name));
+  };
 }
 
 /** Creates the container if it is missing (private: no public access). */
@@ -48,17 +59,17 @@ async function ensureContainer(container: ContainerClient): Promise<void> {
  * The container is created on first write, so Argus starts (and serves everything else) while the
  * blob service is unreachable; evidence uploads then fail with ARGUS_STORAGE_UNAVAILABLE.
  */
-export function blobContentStore(container: ContainerClient, options: { blockBytes?: number } = {}): ContentStore {
+export function blobContentStore(containerOf: () => ContainerClient, options: { blockBytes?: number } = {}): ContentStore {
   const blockBytes = options.blockBytes ?? defaultBlockBytes;
   let ensuring: Promise<void> | undefined;
   const ready = () =>
-    (ensuring ??= ensureContainer(container).catch((err: unknown) => {
+    (ensuring ??= ensureContainer(containerOf()).catch((err: unknown) => {
       ensuring = undefined;
       throw err;
     }));
   return {
     begin(name) {
-      const blob = container.getBlockBlobClient(name);
+      const blob = containerOf().getBlockBlobClient(name);
       const ids: string[] = [];
       let pending: Buffer[] = [];
       let pendingBytes = 0;
@@ -92,7 +103,7 @@ export function blobContentStore(container: ContainerClient, options: { blockByt
     },
     async read(name) {
       try {
-        const res = await container.getBlockBlobClient(name).download();
+        const res = await containerOf().getBlockBlobClient(name).download();
         return (res.readableStreamBody ?? undefined) as AsyncIterable<Uint8Array> | undefined;
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
