@@ -97,7 +97,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const { store } = opened;
   logger.info({ storage: store.describe() }, opened.embedded ? 'storage: embedded Azurite (dev)' : 'storage ready');
   const coreTables = [tableNames.audit, tableNames.events, tableNames.incidents, tableNames.conversations, tableNames.cards, tableNames.delivery, tableNames.subscriptions];
-  for (const t of [...coreTables, ...featureTables]) await store.ensureTable(t);
+  // Side by side: on a restart every table exists, and each check is one round trip.
+  await Promise.all([...coreTables, ...featureTables].map((t) => store.ensureTable(t)));
 
   const metrics = createArgusMetrics();
   const audit = new TableAuditLog({ client: store.client(tableNames.audit), logger });
@@ -128,7 +129,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   const requests: RequestCounter = { inFlight: 0 };
   const eventStore = new TableEventStore(store.client(tableNames.events));
   const queues = createQueueFactory(opened.queueConnection);
-  for (const q of Object.values(queueNames)) await queues.ensureQueue(q);
+  await Promise.all(Object.values(queueNames).map((q) => queues.ensureQueue(q)));
   const intake = new DurableIntake({
     store: eventStore,
     queue: new EventQueue(queues.queue(queueNames.events), queues.queue(queueNames.eventsPoison)),
