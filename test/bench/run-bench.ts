@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     watch = new MemoryWatch(pids);
     // A lean client (node:http, kept-alive sockets): it shares the machine's cores with Argus.
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const post = (payload: unknown): Promise<number> =>
+    // A kept-alive socket the server closes as it is reused fails with ECONNRESET before anything
+    // was sent: that one request is sent again (Node's documented remedy, `req.reusedSocket`).
+    const post = (payload: unknown, retried = false): Promise<number> =>
       new Promise((done, fail) => {
         const body = JSON.stringify(payload);
         const req = request(
@@ -103,7 +105,9 @@ async function main(): Promise<void> {
             res.on('error', fail);
           },
         );
-        req.on('error', fail);
+        req.on('error', (err: NodeJS.ErrnoException) =>
+          req.reusedSocket && err.code === 'ECONNRESET' && !retried ? post(payload, true).then(done, fail) : fail(err),
+        );
         req.end(body);
       });
     for (const conv of ['19:storm@thread.tacv2', ...Array.from({ length: e2eChannels }, (_, k) => `19:e2e-${k}@thread.tacv2`)]) {
