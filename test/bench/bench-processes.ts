@@ -11,6 +11,17 @@ import { answers } from '../../src/storage/embedded-azurite';
 import { devConnectionString, devEndpoint } from '../../src/storage/dev-account';
 
 const root = resolve(__dirname, '../..');
+
+/** Children still running when the benchmark exits (a crash included) are killed with it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+function tracked(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -65,14 +76,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function startStorageProcess(location: string, inMemory = false, debugLog?: string): Promise<StorageProcess> {
   const [tablePort, queuePort, blobPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
-  const child = spawn(
+  const child = tracked(spawn(
     process.execPath,
     [join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry',
       ...(inMemory ? ['--inMemoryPersistence'] : ['--location', location]),
       ...(debugLog ? ['--debug', debugLog] : []),
       '--tablePort', String(tablePort), '--queuePort', String(queuePort), '--blobPort', String(blobPort)],
     { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  ));
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const tableEndpoint = devEndpoint('127.0.0.1', tablePort);
@@ -98,11 +109,13 @@ export interface ArgusProcess {
 export async function startArgusProcess(o: { launcher: Launcher; env: Record<string, string | undefined>; cwd: string; nodeArgs?: string[]; showStderr?: boolean }): Promise<ArgusProcess> {
   const url = `http://127.0.0.1:${o.env.PORT}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...launchArgs(o.launcher)], {
-    env: o.env,
-    cwd: o.cwd,
-    stdio: ['ignore', 'ignore', o.showStderr ? 'inherit' : 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, [...(o.nodeArgs ?? []), ...launchArgs(o.launcher)], {
+      env: o.env,
+      cwd: o.cwd,
+      stdio: ['ignore', 'ignore', o.showStderr ? 'inherit' : 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   for (;;) {
