@@ -1,8 +1,5 @@
 import { atLevel } from './size-guard';
-import { moreText, plain } from './text';
-
-/** Adaptive Cards show at most five actions per action set: menus and their queries go in rows of five. */
-const actionsPerSet = 5;
+import { actionRows, moreText, plain } from './text';
 
 /** Truncation budgets per size level (see incident-card-data.ts). */
 const budgets = {
@@ -32,12 +29,6 @@ export interface InvestigateSectionData {
   more: { enabled: boolean; text: string };
 }
 
-function rows<T, R>(items: readonly T[], wrap: (chunk: T[]) => R): R[] {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += actionsPerSet) out.push(wrap(items.slice(i, i + actionsPerSet)));
-  return out;
-}
-
 export function buildInvestigateSection(view: InvestigateSectionView | undefined, level: number): InvestigateSectionData {
   const menus = view?.menus.filter((m) => m.queries.length > 0) ?? [];
   if (menus.length === 0) return { enabled: false, menuRows: [], more: { enabled: false, text: '' } };
@@ -47,7 +38,7 @@ export function buildInvestigateSection(view: InvestigateSectionView | undefined
   const labelLength = atLevel(budgets.labelLength, level);
   const built = shown.map((m) => ({
     title: `Investigate ${plain(m.entityName, nameLength) || 'entity'}`,
-    queryRows: rows(
+    queryRows: actionRows(
       m.queries.slice(0, perMenu).map((q) => ({ label: plain(q.label, labelLength), queryId: q.queryId, entityRef: m.entityRef })),
       (queries) => ({ queries }),
     ),
@@ -59,7 +50,7 @@ export function buildInvestigateSection(view: InvestigateSectionView | undefined
     .join(' · ');
   return {
     enabled: true,
-    menuRows: rows(built, (chunk) => ({ menus: chunk })),
+    menuRows: actionRows(built, (chunk) => ({ menus: chunk })),
     more: { enabled: notes !== '', text: notes ? `${notes} not shown (the card is full)` : '' },
   };
 }

@@ -1,10 +1,6 @@
 import { atLevel } from './size-guard';
-import { moreText, plain, type TextColor } from './text';
+import { actionRows, moreText, noticeColors, plain, type TextColor } from './text';
 import type { PlaybooksSectionView } from './playbook-views';
-import type { NoticeStyle } from './views';
-
-/** Adaptive Cards show at most five actions per action set: offers go in rows of five. */
-const actionsPerSet = 5;
 
 /** Truncation budgets per size level (see incident-card-data.ts). */
 const budgets = {
@@ -13,8 +9,6 @@ const budgets = {
   labelLength: [60, 50, 40, 36, 30, 24],
   detailLength: [300, 200, 160, 120, 80, 60],
 } as const;
-
-const colors: Record<NoticeStyle, TextColor> = { good: 'Good', attention: 'Attention', warning: 'Warning', accent: 'Accent', default: 'Default' };
 
 /** Exactly the fields the `section-playbooks` block of cards/incident.json binds to. */
 export interface PlaybookSectionData {
@@ -35,13 +29,12 @@ export function buildPlaybookSection(view: PlaybooksSectionView | undefined, lev
     playbookId: o.playbookId,
     entityId: o.entityId ?? '',
   }));
-  const offerRows: PlaybookSectionData['offerRows'] = [];
-  for (let i = 0; i < offers.length; i += actionsPerSet) offerRows.push({ offers: offers.slice(i, i + actionsPerSet) });
+  const offerRows: PlaybookSectionData['offerRows'] = actionRows(offers, (row) => ({ offers: row }));
   const hidden = view.offers.length - offers.length;
   const runs = view.runs.slice(0, atLevel(budgets.runs, level)).map((r) => ({
     title: plain(r.title, labelLength * 2),
     status: plain(r.status, labelLength * 2),
-    color: colors[r.tone],
+    color: noticeColors[r.tone],
     detail: plain(r.detail, detailLength),
   }));
   const olderRuns = view.runs.length - runs.length;

@@ -1,7 +1,6 @@
 import type { ResponseSectionView } from './response-views';
 import { atLevel } from './size-guard';
-import { joinLimited, plain, type TextColor } from './text';
-import type { NoticeStyle } from './views';
+import { joinLimited, noticeColors, plain, type TextColor } from './text';
 
 /** Truncation budgets per size level (see incident-card-data.ts). */
 const budgets = {
@@ -11,8 +10,6 @@ const budgets = {
   choices: [15, 12, 10, 8, 5, 3],
   earlier: [3, 3, 2, 2, 1, 1],
 } as const;
-
-const colors: Record<NoticeStyle, TextColor> = { good: 'Good', attention: 'Attention', warning: 'Warning', accent: 'Accent', default: 'Default' };
 
 interface StepButton {
   title: string;
@@ -56,7 +53,7 @@ export function buildResponseSection(view: ResponseSectionView | undefined, leve
       ...(s.canRun ? [{ title: 'Run', verb: 'step.run', planId: s.planId, stepId: s.stepId }] : []),
       ...(s.canComplete ? [{ title: 'Done', verb: 'step.complete', planId: s.planId, stepId: s.stepId }] : []),
     ];
-    return { title: plain(s.title, titleLength), status: s.status, color: colors[s.tone], detail: plain(s.detail, detailLength), hasButtons: buttons.length > 0, buttons };
+    return { title: plain(s.title, titleLength), status: s.status, color: noticeColors[s.tone], detail: plain(s.detail, detailLength), hasButtons: buttons.length > 0, buttons };
   });
   const notes = [
     view.steps.length > shown.length ? `+${view.steps.length - shown.length} more step(s) in this phase` : '',

@@ -1,7 +1,18 @@
 import type { IncidentStatus, Severity } from '../incidents/incident';
+import type { NoticeStyle } from './views';
 
 /** TextBlock colours of the Adaptive Cards host config. */
 export type TextColor = 'Default' | 'Dark' | 'Light' | 'Accent' | 'Good' | 'Warning' | 'Attention';
+
+/** The TextBlock colour of a notice style (a step's or a run's tone). */
+export const noticeColors: Record<NoticeStyle, TextColor> = { good: 'Good', attention: 'Attention', warning: 'Warning', accent: 'Accent', default: 'Default' };
+
+/** Adaptive Cards show at most five actions per action set: buttons go in rows of five. */
+export function actionRows<T, R>(items: readonly T[], wrap: (row: T[]) => R): R[] {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += 5) out.push(wrap(items.slice(i, i + 5)));
+  return out;
+}
 
 export const severityColors: Record<Severity, TextColor> = {
   High: 'Attention',
