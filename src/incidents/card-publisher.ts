@@ -44,7 +44,7 @@ export const baseCardViewer: Readonly<CardViewer> = Object.freeze({ role: 'reade
  */
 export type IncidentCardDecorator = (
   record: IncidentRecord,
-  viewer: CardViewer | undefined,
+  viewer: CardViewer,
 ) => Promise<Partial<Omit<IncidentCardView, 'incident' | 'sentinelConnected' | 'showActions' | 'notice' | 'refreshUserIds'>>>;
 
 /**

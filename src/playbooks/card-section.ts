@@ -18,7 +18,7 @@ const runsShown = 10;
  */
 export function playbookCardDecorator(deps: { catalog: PlaybookCatalog; runs: PlaybookRunStore }): IncidentCardDecorator {
   return async (record, viewer) => {
-    if (viewer && !viewer.role) return {};
+    if (!viewer.role) return {};
     const { incident } = record;
     const available = deps.catalog.available();
     const stored = await deps.runs.listForIncident(incident.name, runsShown);
@@ -28,7 +28,7 @@ export function playbookCardDecorator(deps: { catalog: PlaybookCatalog; runs: Pl
     const offers = available
       .flatMap((p) => offersFor(p, incident))
       .filter((o) => !busy.has(activeKey({ incidentName: incident.name, playbookId: o.playbook.definition.id, entity: o.entity })))
-      .filter((o) => !viewer || roleAtLeast(viewer.role, o.playbook.definition.requiredRole))
+      .filter((o) => roleAtLeast(viewer.role, o.playbook.definition.requiredRole))
       .map((o) => ({ playbookId: o.playbook.definition.id, entityId: o.entity?.id, label: o.label, needsApproval: !!o.playbook.approval }));
     if (offers.length === 0 && runs.length === 0) return {};
     return { playbooks: { offers, runs: runs.map(runView) } };

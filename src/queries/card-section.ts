@@ -11,10 +11,10 @@ import { entityRef, investigateMenus, menuLabel } from './query-run';
  */
 export function investigateCardDecorator(deps: { catalog: QueryCatalog; configured: boolean }): IncidentCardDecorator {
   return async (record, viewer) => {
-    if (!deps.configured || (viewer && !viewer.role)) return {};
+    if (!deps.configured || !viewer.role) return {};
     const { incident } = record;
     const seen = new Set<string>();
-    const menus = investigateMenus(deps.catalog, incident, (q) => !viewer || roleAtLeast(viewer.role, q.definition.requiredRole))
+    const menus = investigateMenus(deps.catalog, incident, (q) => roleAtLeast(viewer.role, q.definition.requiredRole))
       .filter(({ entity }) => {
         const key = `${entity.kind}\u0000${entity.displayName.toLowerCase()}`;
         if (seen.has(key)) return false;

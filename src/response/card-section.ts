@@ -78,7 +78,7 @@ export function responseView(state: ResponseState, viewer: { canAct: boolean; ro
 export function responseCardDecorator(deps: AssignmentDeps): IncidentCardDecorator {
   return async (record, viewer) => {
     const { state } = await ensureState(deps, record.incident);
-    const canAct = !viewer || roleAtLeast(viewer.role, 'responder');
-    return { response: responseView(state, { canAct, role: viewer?.role }) };
+    const canAct = roleAtLeast(viewer.role, 'responder');
+    return { response: responseView(state, { canAct, role: viewer.role }) };
   };
 }

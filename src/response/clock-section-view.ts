@@ -1,3 +1,4 @@
+import { roleAtLeast } from '../access/roles';
 import type { ClocksSectionView } from '../cards/clock-section';
 import type { CardViewer } from '../incidents/card-publisher';
 import { describeDuration } from '../playbooks/duration';
@@ -6,10 +7,10 @@ import { milestoneLabel, milestoneStatus, type ClockRecord } from './clock-recor
 /**
  * What the incident card shows of the clocks for one viewer: every milestone with its due time and
  * the time left as of this render (cards are re-rendered with each reminder), Done for
- * responders. The shared card (viewer undefined) shows the buttons; the server checks each click.
+ * responders and admins (the server checks each click again).
  */
-export function clockSectionFor(records: readonly ClockRecord[], viewer: CardViewer | undefined, now: number): ClocksSectionView {
-  const canAct = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
+export function clockSectionFor(records: readonly ClockRecord[], viewer: CardViewer, now: number): ClocksSectionView {
+  const canAct = roleAtLeast(viewer.role, 'responder');
   const milestones = records.flatMap((clock) =>
     clock.milestones.map((m) => {
       const status = milestoneStatus(m, now);

@@ -1,3 +1,4 @@
+import { roleAtLeast } from '../access/roles';
 import type { AuditLog } from '../audit/audit-log';
 import type { EvidenceSectionView } from '../cards/evidence-section';
 import { ArgusError, isArgusError } from '../errors/catalog';
@@ -117,7 +118,7 @@ export function evidenceCardSection(service: Pick<EvidenceService, 'listFor'>): 
     const items = await service.listFor(record.incident.name);
     const view: EvidenceSectionView = {
       items: items.reverse().map((i) => ({ filename: i.filename, sha256: i.sha256, custodian: i.custodian })),
-      canAdd: viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin',
+      canAdd: roleAtLeast(viewer.role, 'responder'),
     };
     return { evidence: view };
   };

@@ -27,8 +27,8 @@ export function postMortemCardSection(deps: {
     const pm = stored?.postMortem;
     const postIncident = phase?.phase === 'post-incident';
     if (!postIncident && pm?.status !== 'completed') return {};
-    const canEdit = postIncident && pm?.status !== 'completed' && roleAtLeast(viewer?.role, 'responder');
-    const followUps = pm?.status === 'completed' && deps.followUps ? await followUpsView(deps.followUps, incidentId, pm, roleAtLeast(viewer?.role, 'responder')) : undefined;
+    const canEdit = postIncident && pm?.status !== 'completed' && roleAtLeast(viewer.role, 'responder');
+    const followUps = pm?.status === 'completed' && deps.followUps ? await followUpsView(deps.followUps, incidentId, pm, roleAtLeast(viewer.role, 'responder')) : undefined;
     return { postMortem: { ...(pm ? { postMortem: postMortemView(pm) } : {}), canEdit, ...(followUps ? { followUps } : {}) } };
   };
 }
@@ -39,4 +39,4 @@ async function followUpsView(store: Pick<ActionTicketStore, 'list'>, incidentId:
 }
 
 /** The card's Report… action, for responders (incident.report checks the role again). */
-export const reportCardSection: IncidentCardDecorator = async (_record, viewer) => ({ reports: { canRequest: roleAtLeast(viewer?.role, 'responder') } });
+export const reportCardSection: IncidentCardDecorator = async (_record, viewer) => ({ reports: { canRequest: roleAtLeast(viewer.role, 'responder') } });

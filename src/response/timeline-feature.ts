@@ -98,7 +98,7 @@ export function createTimelineFeature(d: TimelineFeatureDeps): FeatureParts {
   const section: IncidentCardDecorator = async (record, viewer) => {
     const name = record.incident.name;
     const found = await d.impacts.get(name);
-    const canAssess = record.incident.status !== 'Closed' && (!viewer || roleAtLeast(viewer.role, 'responder'));
+    const canAssess = record.incident.status !== 'Closed' && roleAtLeast(viewer.role, 'responder');
     const wanted = (found?.input.regimes ?? []).filter((r) => clockRegimes.has(r));
     const started = await Promise.all(wanted.map((r) => d.clockStarted(name, r)));
     return {

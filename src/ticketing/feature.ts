@@ -1,3 +1,4 @@
+import { roleAtLeast } from '../access/roles';
 import type { FeatureParts } from '../app/feature';
 import type { FileConfig } from '../config/file-schema';
 import type { EventHandler, EventsOf } from '../events/router';
@@ -89,7 +90,7 @@ export function createTicketingFeature(deps: TicketingDeps): TicketingFeature {
     commands,
     cardSections: [
       async (record, viewer) => {
-        const mayCreate = viewer === undefined || viewer.role === 'responder' || viewer.role === 'admin';
+        const mayCreate = roleAtLeast(viewer.role, 'responder');
         return { ticket: ticketSectionFor(await deps.links.get(record.incident.name), record.incident, { provider, mayCreate }) };
       },
     ],

@@ -23,7 +23,7 @@ function view(overrides: Partial<IncidentCardView> = {}): IncidentCardView {
 }
 
 test('the clocks section shows each milestone with its due time and time left, Done per open milestone, and the start form; the official parser accepts it', () => {
-  const card = renderIncidentCard(view({ clocks: clockSectionFor(clocks(), undefined, now) }));
+  const card = renderIncidentCard(view({ clocks: clockSectionFor(clocks(), { role: 'responder' }, now) }));
   assert.deepEqual(cardProblems(card), []);
   const text = textOf(card);
   assert.match(text, /⏱ Compliance clocks · 3 open/);
@@ -64,7 +64,7 @@ test('a reader sees the clocks without buttons; without clocks a reader sees no 
 test('the card stays under 28 KB with every regime flagged and many entities; rows beyond the budget are summarised', () => {
   const incident = { ...newIncident(), entities: manyEntities(500) };
   const all = (['gdpr', 'nis2', 'dora', 'sec', 'hipaa'] as const).map((r) => newClock(incident, r, { awareAt: new Date(now - 3_600_000), by, now: new Date(now) }, {}));
-  const card = renderIncidentCard(view({ incident, clocks: clockSectionFor(all, undefined, now) }));
+  const card = renderIncidentCard(view({ incident, clocks: clockSectionFor(all, { role: 'responder' }, now) }));
   assert.deepEqual(cardProblems(card), []);
   assert.ok(measureCardBytes(card) <= 28 * 1024);
   const shown = actionsOf(card).filter((a) => a.verb === 'clock.done').length;

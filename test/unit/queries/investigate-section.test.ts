@@ -14,7 +14,8 @@ const catalog = loadQueryCatalog(`${__dirname}/../../../queries`);
 /** The shipped catalog with ip-signins opened to readers. */
 const withReaderQuery = new QueryCatalog(catalog.queries.map((q) => (q.definition.id === 'ip-signins' ? { ...q, definition: { ...q.definition, requiredRole: 'reader' as const } } : q)));
 
-async function card(incident: Incident, viewer?: CardViewer, options: { configured?: boolean; readerIpQuery?: boolean } = {}) {
+/** `viewer` left out: an admin, who may run every query. */
+async function card(incident: Incident, viewer: CardViewer = { role: 'admin' }, options: { configured?: boolean; readerIpQuery?: boolean } = {}) {
   const decorate = investigateCardDecorator({ catalog: options.readerIpQuery ? withReaderQuery : catalog, configured: options.configured ?? true });
   const part = await decorate({ incident } as IncidentRecord, viewer);
   return renderIncidentCard({ incident, sentinelConnected: true, showActions: true, ...part });

@@ -85,8 +85,8 @@ test('with a long plan, long titles and hundreds of entities the card stays unde
 test('an incident Argus made itself (no Sentinel event) gets its plan at its first render; a reader\'s view has no buttons', async () => {
   const w = responseWorld();
   const decorate = responseCardDecorator(w.deps);
-  const shared = await decorate({ incident: w.incident, etag: '1' }, undefined);
-  assert.equal(shared.response?.plan?.id, 'ransomware');
+  const first = await decorate({ incident: w.incident, etag: '1' }, { role: 'responder' });
+  assert.equal(first.response?.plan?.id, 'ransomware');
   assert.equal((await w.deps.store.load(w.incident.name)).steps.length, 11);
   const forReader = await decorate({ incident: w.incident, etag: '1' }, { role: 'reader' });
   assert.equal(forReader.response?.next, undefined);

@@ -1,3 +1,4 @@
+import { baseCardViewer } from '../../../src/incidents/card-publisher';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Role } from '../../../src/access/roles';
@@ -34,7 +35,7 @@ async function world() {
     publisher: {
       // The card as the sections would draw it: what the decorator and the verb hand over.
       render: async (record, viewer, extra) => {
-        const section = await feature.cardSections![0]!(record, viewer);
+        const section = await feature.cardSections![0]!(record, viewer ?? baseCardViewer);
         rendered.push({ ...section, ...extra, notice: record.notice?.text });
         return {};
       },

@@ -57,7 +57,7 @@ test('the incident card lists the joined alerts (parsed by the official parser)'
   const first = await rig.receive(testAlert({ detectedAt: at(0) }));
   await rig.receive(testAlert({ detectedAt: at(5), title: 'Second [x](https://evil.example/) PowerShell' }));
   const record = (await rig.incidents.get(first!.incident!.name))!;
-  const section = await rig.escalation.cardSections![0]!(record, undefined);
+  const section = await rig.escalation.cardSections![0]!(record, { role: 'responder' });
   const card = renderIncidentCard({ incident: record.incident, sentinelConnected: false, showActions: true, ...section });
   assert.deepEqual(cardProblems(card), []);
   const text = textOf(card);
