@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { TableDetectionOutcomeStore } from '../../src/detections/outcomes/table-outcome-store';
 import { tableNames } from '../../src/storage/table-store';
 import { TableTriageStore } from '../../src/triage/triage-store';
@@ -14,6 +12,7 @@ import { startFakeVirusTotal, type FakeVirusTotal } from '../helpers/fake-virust
 import { installActivity, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
 import { waitFor } from '../helpers/wait-for';
+import { runCliHere } from '../helpers/run-cli';
 
 /** Escalated alerts become Sentinel incidents, grouped per rule + host, and closing one overrules triage. */
 
@@ -52,12 +51,8 @@ const channelSends = (number: number) =>
   h.connector.calls.filter((c: ConnectorCall) => c.kind === 'send' && c.conversationId.split(';')[0] === socChannel && JSON.stringify(h.connector.cardOf(c) ?? {}).includes(`Incident #${number}`));
 const records = () => new TableTriageStore(h.table(tableNames.alerts));
 
-async function argus(...args: string[]) {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const chunks: string[] = [];
-  stdout.on('data', (c: Buffer) => chunks.push(c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: h.azurite.env, cwd: process.cwd() });
-  return { code, out: chunks.join('') };
+function argus(...args: string[]) {
+  return runCliHere(args, { env: h.azurite.env });
 }
 
 async function receive(a: ReturnType<typeof alert>) {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { TableDetectionOutcomeStore } from '../../src/detections/outcomes/table-outcome-store';
 import { tableNames } from '../../src/storage/table-store';
 import { TableTriageStore } from '../../src/triage/triage-store';
 import { startHarness, type Harness } from '../helpers/argus-harness';
 import { installActivity, invoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere } from '../helpers/run-cli';
 
 const alertsSecret = 'alerts-secret';
 const triageChannel = '19:soc-triage@thread.tacv2';
@@ -57,13 +56,7 @@ test('an alert is triaged (no enrichment: policy alone) and its review card reac
 });
 
 test('argus alerts show and list print the decision record; rules stats counts the false positive', async () => {
-  async function argus(...args: string[]) {
-    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-    const chunks: string[] = [];
-    stdout.on('data', (c: Buffer) => chunks.push(c.toString()));
-    const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: h.azurite.env, cwd: process.cwd() });
-    return { code, out: chunks.join('') };
-  }
+  const argus = (...args: string[]) => runCliHere(args, { env: h.azurite.env });
   const show = await argus('alerts', 'show', alert.id, '--json');
   assert.equal(show.code, 0);
   const shown = JSON.parse(show.out);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCli } from '../../src/cli/main';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import type { ConnectorCall } from '../helpers/fake-bot-connector';
 import { installActivity, invoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere } from '../helpers/run-cli';
 
 /*
  * One Argus, two incidents whose timers run side by side (windows and steps of seconds): a High
@@ -109,10 +108,9 @@ test('the clock reminds in the thread at 50 %, 80 % and once overdue, in order, 
   assert.match(reminders[2]!, /^⛔ Incident #9101 · GDPR · Notify the supervisory authority is OVERDUE/);
   assert.deepEqual(await auditOutcomes('clock.reminder'), ['succeeded', 'succeeded', 'succeeded']);
 
-  const chunks: string[] = [];
-  const stdout = new PassThrough().on('data', (c: Buffer) => chunks.push(c.toString()));
-  assert.equal(await runCli(['clocks', 'list', '--json'], { stdout, stderr: new PassThrough(), stdin: Readable.from(['']), env: h.azurite.env, cwd: process.cwd() }), 0);
-  const listed = JSON.parse(chunks.join(''));
+  const run = await runCliHere(['clocks', 'list', '--json'], { env: h.azurite.env });
+  assert.equal(run.code, 0);
+  const listed = JSON.parse(run.out);
   assert.deepEqual(Object.keys(listed[0]).sort(), ['dueAt', 'incident', 'milestone', 'regime', 'remindersSent', 'status']);
   // The HIPAA clock has every milestone met: not open, so not listed.
   assert.deepEqual(listed.map((r: any) => [r.incident, r.regime, r.milestone, r.status, r.remindersSent]), [[9101, 'gdpr', 'notification', 'overdue', 3]]);

@@ -4,15 +4,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { runCli } from '../../src/cli/main';
 import { signBody, signatureHeader } from '../../src/security/signature';
 import { tableNames } from '../../src/storage/table-store';
 import { countEntities, sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { invoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere } from '../helpers/run-cli';
 
 const repo = resolve(__dirname, '../..');
 const uploadSecret = 'test-evidence-upload-secret';
@@ -51,13 +50,8 @@ function argus(...args: string[]): Promise<{ code: number; stdout: string; stder
 
 /** The same commands in this process (cheaper than a start of the bin; used where how it is started does not matter). */
 async function argusHere(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c.toString()));
-  stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: { ARGUS_CONFIG: join(dir, 'argus.config.yaml'), ...h.azurite.env }, cwd: dir });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  const run = await runCliHere(args, { env: { ARGUS_CONFIG: join(dir, 'argus.config.yaml'), ...h.azurite.env }, cwd: dir });
+  return { code: run.code, stdout: run.out, stderr: run.err };
 }
 
 function upload(content: Buffer, query: Record<string, string>, sign: 'valid' | 'wrong' | 'none' = 'valid') {

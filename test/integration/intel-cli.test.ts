@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { startAzurite, type TestAzurite } from '../helpers/azurite';
 import { startFakeAbuseIpdb, type FakeAbuseIpdb } from '../helpers/fake-abuseipdb';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../helpers/fake-virustotal';
+import { runCliHere } from '../helpers/run-cli';
 
 let azurite: TestAzurite;
 let vt: FakeVirusTotal;
@@ -38,13 +37,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function argus(...args: string[]) {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let [out, err] = ['', ''];
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env, cwd: dir });
-  return { code, out, err };
+function argus(...args: string[]) {
+  return runCliHere(args, { env, cwd: dir });
 }
 
 const nextMidnight = () => new Date((Math.floor(Date.now() / 86_400_000) + 1) * 86_400_000).toISOString();

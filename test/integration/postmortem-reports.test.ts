@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { signReportLink } from '../../src/response/reports/report-links';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { pdfText } from '../helpers/pdf-text';
 import { invoke as sendInvoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere, type CliRun } from '../helpers/run-cli';
 
 const people = testPeople('31000000');
 const { responder, reader } = people;
@@ -43,13 +42,8 @@ async function auditRows(action: string): Promise<Record<string, any>[]> {
   return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 }
 
-async function argus(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let [out, err] = ['', ''];
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: h.azurite.env, cwd: process.cwd() });
-  return { code, out, err };
+function argus(...args: string[]): Promise<CliRun> {
+  return runCliHere(args, { env: h.azurite.env });
 }
 
 /** The link the Report action answered with, pointed at this Argus (publicUrl names where users reach it). */

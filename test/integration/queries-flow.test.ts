@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
-import type { ConnectorCall } from '../helpers/fake-bot-connector';
 import { startFakeLogAnalytics, type FakeLogAnalytics } from '../helpers/fake-log-analytics';
 import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/fake-managed-identity';
 import { invoke as sendInvoke, messageActivity, type ChannelSpot } from '../helpers/teams-activities';

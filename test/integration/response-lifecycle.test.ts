@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { tableNames } from '../../src/storage/table-store';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm';
@@ -13,6 +11,7 @@ import { startFakeManagedIdentity, type FakeManagedIdentity } from '../helpers/f
 import { invoke as sendInvoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
 import { waitFor } from '../helpers/wait-for';
+import { runCliHere, type CliRun } from '../helpers/run-cli';
 
 const people = testPeople('30000000');
 const { responder, reader } = people;
@@ -46,13 +45,8 @@ async function auditRows(action: string): Promise<Record<string, any>[]> {
 }
 
 /** `argus …` in this process, against the harness's storage. */
-async function argus(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let [out, err] = ['', ''];
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: h.azurite.env, cwd: dir });
-  return { code, out, err };
+function argus(...args: string[]): Promise<CliRun> {
+  return runCliHere(args, { env: h.azurite.env, cwd: dir });
 }
 
 async function stepRow(stepId: string): Promise<Record<string, unknown>> {

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { invoke as sendInvoke, type ChannelSpot } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere, type CliRun } from '../helpers/run-cli';
 
 const people = testPeople('31000000');
 const { responder, reader } = people;
@@ -23,12 +22,8 @@ const invoke = (verb: string, data: Record<string, unknown>, user = responder) =
 type Card = { body: Record<string, any>[] };
 const section = (card: unknown, id: string) => JSON.stringify((card as Card).body.find((b) => b.id === id) ?? null);
 
-async function argus(...args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await runCli(args, { stdout, stderr: new PassThrough(), stdin: Readable.from(['']), env: h.azurite.env, cwd: dir });
-  return { code, out };
+function argus(...args: string[]): Promise<CliRun> {
+  return runCliHere(args, { env: h.azurite.env, cwd: dir });
 }
 
 describe('incident timeline and impact assessment, through /api/messages and the CLI', () => {

@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { startHarness, type Harness } from '../helpers/argus-harness';
 import { startFakeAbuseIpdb, type FakeAbuseIpdb } from '../helpers/fake-abuseipdb';
 import { startFakeAzureOpenAi, fakeAzureOpenAiModel, type FakeAzureOpenAi } from '../helpers/fake-azure-openai';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../helpers/fake-virustotal';
 import { installActivity } from '../helpers/teams-activities';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
+import { runCliHere } from '../helpers/run-cli';
 
 /**
  * Real Argus with both intel sources and the advisory summary, VirusTotal refusing our key: the
@@ -74,12 +73,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function argus(...args: string[]) {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: cliEnv, cwd: dir });
-  return { code, out };
+function argus(...args: string[]) {
+  return runCliHere(args, { env: cliEnv, cwd: dir });
 }
 
 test('the review card carries the advisory summary; VirusTotal refusing the key leaves it out of the decision', async () => {
