@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { builtinLayouts } from '../../src/cards/layouts';
 import { hasTokenFor } from './fake-managed-identity';
 import { sendJson, type RecordedRequest } from './http-server';
 
@@ -107,4 +108,16 @@ export function createFakeDrive(options: FakeDriveOptions): FakeDrive {
       return true;
     },
   };
+}
+
+/** The SharePoint site the layout tests keep their layouts in. */
+export const layoutSiteId = 'contoso.sharepoint.com,2c712604-1370-44e7-a1f5-426573b7e0d3,aa1b2c3d-0000-4000-8000-000000000001';
+/** The text `markedIncidentLayout` adds, to tell its cards from the built-in layout's. */
+export const layoutMarker = 'Layout kept in SharePoint';
+
+/** The built-in incident layout with one more TextBlock on top (`layoutMarker`), as JSON. */
+export function markedIncidentLayout(): string {
+  const json = structuredClone(builtinLayouts.incident) as { body: unknown[] };
+  json.body.unshift({ type: 'TextBlock', text: layoutMarker, wrap: true });
+  return JSON.stringify(json);
 }

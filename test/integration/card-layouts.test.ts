@@ -8,18 +8,14 @@ import { builtinLayouts } from '../../src/cards/layouts';
 import { runCli } from '../../src/cli/main';
 import { sentinelFixture, startHarness, subscribedChannel, type Harness } from '../helpers/argus-harness';
 import { startGraphTestbed, type GraphTestbed } from '../helpers/fake-graph';
+import { layoutMarker, layoutSiteId, markedIncidentLayout } from '../helpers/fake-graph-drive';
 import { accessYaml, home, testPeople } from '../helpers/test-people';
 import { waitFor } from '../helpers/wait-for';
 
 const people = testPeople();
-const marker = 'Layout kept in SharePoint';
-const siteId = 'contoso.sharepoint.com,2c712604-1370-44e7-a1f5-426573b7e0d3,aa1b2c3d-0000-4000-8000-000000000001';
-
-function markedIncident(): string {
-  const json = structuredClone(builtinLayouts.incident) as { body: unknown[] };
-  json.body.unshift({ type: 'TextBlock', text: marker, wrap: true });
-  return JSON.stringify(json);
-}
+const marker = layoutMarker;
+const siteId = layoutSiteId;
+const markedIncident = markedIncidentLayout;
 
 let graph: GraphTestbed;
 let h: Harness;

@@ -7,17 +7,12 @@ import { checkLayout } from '../../../src/layouts/layout-check';
 import { createLayoutSync } from '../../../src/layouts/layout-sync';
 import { createLogger, createMemoryLogStream } from '../../../src/logging/logger';
 import { activeIncident } from '../cards/incident-fixtures';
+import { layoutMarker, layoutSiteId, markedIncidentLayout } from '../../helpers/fake-graph-drive';
 import { driveStub } from './drive-stub';
 
-const marker = 'Layout kept in SharePoint';
-const siteId = 'contoso.sharepoint.com,2c712604-1370-44e7-a1f5-426573b7e0d3,aa1b2c3d-0000-4000-8000-000000000001';
-
-/** The built-in incident layout with one more TextBlock on top. */
-function markedIncident(): string {
-  const json = structuredClone(builtinLayouts.incident) as { body: unknown[] };
-  json.body.unshift({ type: 'TextBlock', text: marker, wrap: true });
-  return JSON.stringify(json);
-}
+const marker = layoutMarker;
+const siteId = layoutSiteId;
+const markedIncident = markedIncidentLayout;
 
 const settings = { siteId, folder: 'argus-cards' };
 const incidentView = () => ({ incident: activeIncident(), sentinelConnected: true, showActions: true });
