@@ -74,10 +74,10 @@ export class CardPublisher {
       showActions: roleAtLeast(shownTo.role, 'responder'),
       notice: record.notice ? { text: record.notice.text, style: record.notice.style } : undefined,
     };
-    // One read scope: sections reading rows of the same partition read it once (see partitionReadsOnce).
-    await inReadScope(async () => {
-      for (const decorator of this.decorators) view = { ...view, ...(await decorator(record, shownTo)) };
-    });
+    // The sections read side by side (each sees only the record and the viewer), merged in their
+    // order; one read scope: sections reading rows of the same partition read it once (see partitionReadsOnce).
+    const sections = await inReadScope(() => Promise.all(this.decorators.map((decorator) => decorator(record, shownTo))));
+    for (const section of sections) view = { ...view, ...section };
     // A view one viewer asked for (the timeline) comes with the request, not from a decorator.
     return renderIncidentCard(extra ? { ...view, ...extra } : view);
   }

@@ -1,5 +1,5 @@
 import type { CardChange, StoredCardOutbox } from './card-outbox';
-import { hasWork, type CardOutboxStore, type CardRecord, type CardWork } from './card-outbox-store';
+import { hasWork, type CardOutboxStore, type CardRecord, type CardWork, type NewCard } from './card-outbox-store';
 import { CardWorkIndex } from './card-work-index';
 import { ConversationDrain, type DrainOptions } from './conversation-drain';
 
@@ -32,6 +32,11 @@ const retryMs = 250;
 export class CardDeliveryWorker {
   /** Per conversation: subjects to look at (their cards are read when drained). */
   private readonly wanted = new Map<string, Set<string>>();
+  /**
+   * Per conversation: wanted subjects whose card this process just created and nothing changed
+   * since (as far as this process was told): drained as written, without reading them again.
+   */
+  private readonly created = new Map<string, Map<string, NewCard>>();
   /** Per conversation draining now: subjects whose last work a save of this drain took away. */
   private readonly emptied = new Map<string, Set<string>>();
   private readonly draining = new Set<string>();
@@ -93,6 +98,12 @@ export class CardDeliveryWorker {
   private changed(change: CardChange): void {
     for (const conversationId of change.conversationIds) {
       this.want(conversationId).add(change.subject);
+      const created = change.created.find((c) => c.card.conversationId === conversationId);
+      if (created) {
+        let cards = this.created.get(conversationId);
+        if (!cards) this.created.set(conversationId, (cards = new Map()));
+        cards.set(change.subject, created);
+      } else this.created.get(conversationId)?.delete(change.subject); // changed since: read it afresh
       this.drain(conversationId);
     }
   }
@@ -131,8 +142,10 @@ export class CardDeliveryWorker {
     const wanted = this.wanted.get(conversationId);
     if (this.stopped || !wanted || this.draining.has(conversationId)) return;
     this.wanted.delete(conversationId);
+    const created = this.created.get(conversationId) ?? new Map<string, NewCard>();
+    this.created.delete(conversationId);
     this.draining.add(conversationId);
-    const work = this.drainNow(conversationId, wanted)
+    const work = this.drainNow(conversationId, wanted, created)
       .catch((err: unknown) => {
         this.o.logger.warn({ err, conversationId }, 'card delivery to a conversation failed; will retry');
         this.retryLater(conversationId, wanted);
@@ -151,11 +164,20 @@ export class CardDeliveryWorker {
    * read before the drain (an entry written since stays), while the next drain may start. An entry
    * whose card has no work and that is old (its writer stopped half-way) goes too: one written by a
    * writer still at work is young, whichever was read first.
+   *
+   * When every wanted card is one this process just created (`created`: a new incident's first
+   * card, which people wait for), they are drained as written, with the index entries written for
+   * them: neither the cards nor the index are read. The conversation's other work is found by
+   * its own changes and by the index listing each `pollIntervalMs`; a card changed meanwhile by
+   * another instance fails its claim (etag) and is sent by a later drain.
    */
-  private async drainNow(conversationId: string, wanted: Set<string>): Promise<void> {
-    const readCards = (subjects: string[]) => Promise.all(subjects.map((subject) => this.cards.get(subject, conversationId)));
-    const [listed, wantedCards] = await Promise.all([this.cards.listWork(conversationId), readCards([...wanted])]);
-    const entries = new Map(listed.map((e) => [e.incidentName, e]));
+  private async drainNow(conversationId: string, wanted: Set<string>, created: Map<string, NewCard>): Promise<void> {
+    const readCards = (subjects: string[]) =>
+      Promise.all(subjects.map((subject) => created.get(subject)?.card ?? this.cards.get(subject, conversationId)));
+    const onlyNew = [...wanted].every((subject) => created.has(subject));
+    const [listed, wantedCards] = await Promise.all([onlyNew ? [] : this.cards.listWork(conversationId), readCards([...wanted])]);
+    const entries = new Map([...created].map(([subject, c]) => [subject, c.entry]));
+    for (const e of listed) entries.set(e.incidentName, e);
     const others = [...entries.keys()].filter((subject) => !wanted.has(subject));
     const subjects = [...wanted, ...others];
     const read = [...wantedCards, ...(await readCards(others))];

@@ -65,6 +65,12 @@ function fitReplies(replies: QueuedReply[]): QueuedReply[] {
 /** True while the card has something to send: an update, change notes or people's notes. */
 export const hasWork = (c: Pick<CardRecord, 'pending' | 'notes' | 'replies'>): boolean => c.pending || c.notes.length > 0 || c.replies.length > 0;
 
+/** A card row just created, with the work index entry written for it (both as written: etags included). */
+export interface NewCard {
+  card: CardRecord;
+  entry: CardWork;
+}
+
 /** What a save may change on a card. */
 export type CardChanges = Partial<Omit<CardRecord, 'incidentName' | 'conversationId' | 'etag' | 'notes' | 'replies'>> & {
   notes?: string[];
@@ -86,8 +92,8 @@ export interface CardOutboxStore {
   onWorkDone(listener: (card: CardRecord) => void): () => void;
   /** Cards in `conversationId` with people's notes to send. */
   listReplies(conversationId: string): Promise<CardRecord[]>;
-  /** Creates the card's row (to be posted) unless it exists; true when it was created. */
-  ensure(incidentName: string, conversationId: string, now?: Date): Promise<boolean>;
+  /** Creates the card's row (to be posted) unless it exists; the new card and its work index entry, when it was created. */
+  ensure(incidentName: string, conversationId: string, now?: Date): Promise<NewCard | undefined>;
   /** Marks a card for re-rendering, queueing a thread note when given. */
   markPending(card: CardRecord, note?: ThreadNote, now?: Date): Promise<void>;
   get(incidentName: string, conversationId: string): Promise<CardRecord | undefined>;
@@ -141,20 +147,23 @@ export class TableCardOutboxStore implements CardOutboxStore {
   }
 
   /** Creates the card's row (to be posted) unless it exists; the row is the create-once record. */
-  async ensure(incidentName: string, conversationId: string, now = new Date()): Promise<boolean> {
-    await this.index.add(incidentName, conversationId, false, now);
+  async ensure(incidentName: string, conversationId: string, now = new Date()): Promise<NewCard | undefined> {
+    const entry = await this.index.add(incidentName, conversationId, false, now);
+    const pendingSince = now.toISOString();
     const res = await this.table.create({
       partitionKey: encodeKey(incidentName),
       rowKey: encodeKey(conversationId),
       state: 'new',
       pending: true,
-      pendingSince: now.toISOString(),
+      pendingSince,
       hasNotes: false,
       notes: '[]',
       hasReplies: false,
       replies: '[]',
     });
-    return res.created;
+    if (!res.created) return undefined;
+    const card: CardRecord = { incidentName, conversationId, state: 'new', pending: true, pendingSince, notes: [], replies: [], etag: res.etag };
+    return { card, entry };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { CardOutboxStore, ThreadNote } from './card-outbox-store';
+import type { CardOutboxStore, NewCard, ThreadNote } from './card-outbox-store';
 
 export type { ThreadNote } from './card-outbox-store';
 
@@ -24,10 +24,14 @@ export interface CardOutbox {
   cardsOf(subject: string): Promise<PostedCard[]>;
 }
 
-/** Card work just queued: the subject's cards in these conversations have something to send. */
+/**
+ * Card work just queued: the subject's cards in these conversations have something to send.
+ * `created`: the cards among them this change created, as written (nobody else knows of them yet).
+ */
 export interface CardChange {
   subject: string;
   conversationIds: string[];
+  created: NewCard[];
 }
 
 /** The outbox over the card rows (table ArgusCards); tells its listeners what card work was queued. */
@@ -43,8 +47,12 @@ export class StoredCardOutbox implements CardOutbox {
       targets.delete(card.conversationId);
       await this.store.markPending(card, note);
     }
-    for (const conversationId of targets) await this.store.ensure(subject, conversationId);
-    const change = { subject, conversationIds: [...existing.map((c) => c.conversationId), ...targets] };
+    const created: NewCard[] = [];
+    for (const conversationId of targets) {
+      const card = await this.store.ensure(subject, conversationId);
+      if (card) created.push(card);
+    }
+    const change = { subject, conversationIds: [...existing.map((c) => c.conversationId), ...targets], created };
     for (const listener of this.listeners) listener(change);
   }
 

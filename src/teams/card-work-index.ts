@@ -38,19 +38,24 @@ export class CardWorkIndex {
 
   constructor(private readonly table: EntityTable) {}
 
-  /** Records that the card is about to get work (`replies`: people's notes among it). */
-  async add(incidentName: string, conversationId: string, replies: boolean, now = new Date()): Promise<void> {
-    await this.table.upsert(
+  /**
+   * Records that the card is about to get work (`replies`: people's notes among it); the entry as
+   * written (`replies` as this write says: a merge keeps a true written before).
+   */
+  async add(incidentName: string, conversationId: string, replies: boolean, now = new Date()): Promise<CardWork> {
+    const at = now.toISOString();
+    const etag = await this.table.upsert(
       {
         partitionKey: partition,
         rowKey: `${conversationPrefix(conversationId)}${encodeKey(incidentName)}`,
         incidentName,
         conversationId,
-        at: now.toISOString(),
+        at,
         ...(replies ? { replies: true } : {}),
       },
       'merge',
     );
+    return { incidentName, conversationId, replies, at, etag };
   }
 
   /** Entries of every conversation (at most `limit`), by conversation. */

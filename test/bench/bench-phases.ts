@@ -121,6 +121,7 @@ export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: numbe
   const postedAt: number[] = [];
   const interval = 1000 / o.rate;
   const from = t.connector.calls.length;
+  const cpu0 = cpuMark(t.pids);
   const e0 = performance.now();
   const inflight: Promise<unknown>[] = [];
   for (let i = 0; i < total; i += 1) {
@@ -148,6 +149,7 @@ export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: numbe
     }
     await sleep(100);
   }
+  const cpuMsPerIncident = cpuPerItem(cpu0, t.pids, total);
   const latency = sentAt.flatMap((s, i) => (postedAt[i] === undefined ? [] : [postedAt[i]! - s]));
   const posted = postedAt.filter((x) => x !== undefined);
   const spanS = posted.length > 1 ? (Math.max(...posted) - Math.min(...sentAt)) / 1000 : 0;
@@ -163,6 +165,16 @@ export async function e2ePhase(t: BenchTarget, o: { rate: number; seconds: numbe
     sent: total,
     // Cards posted per second, first webhook to last card.
     cardsPerSecond: spanS > 0 ? Math.round((posted.length / spanS) * 10) / 10 : 0,
+    // CPU of each process per incident (until its card was seen; the client's includes the wait loop).
+    cpuMsPerIncident,
+    // p99 of the incidents sent in each second of the phase: a slow start (or a queue that
+    // never drains) shows here, where one p99 over the phase hides when it happened.
+    p99BySecondMs: Array.from({ length: Math.ceil(o.seconds) }, (_, s) =>
+      percentile(
+        sentAt.flatMap((at, i) => (postedAt[i] !== undefined && Math.floor(i / o.rate) === s ? [postedAt[i]! - at] : [])),
+        99,
+      ),
+    ),
   };
 }
 

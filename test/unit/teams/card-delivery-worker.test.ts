@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../../../src/logging/logger';
 import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
-import { CardDeliveryWorker } from '../../../src/teams/card-delivery-worker';
+import { CardDeliveryWorker, type CardDeliveryOptions } from '../../../src/teams/card-delivery-worker';
 import { StoredCardOutbox } from '../../../src/teams/card-outbox';
 import { TableCardOutboxStore } from '../../../src/teams/card-outbox-store';
 import { CardWorkIndex } from '../../../src/teams/card-work-index';
@@ -11,17 +11,27 @@ import { TeamsRateLimiter } from '../../../src/teams/rate-limiter';
 import type { TeamsDelivery } from '../../../src/teams/teams-delivery';
 import { waitFor } from '../../helpers/wait-for';
 
-/** Card rows that count how often every pending card was listed. */
+/** Card rows that count how often every pending card was listed, a conversation's work listed and a card read. */
 class CountingStore extends TableCardOutboxStore {
   scans = 0;
+  workListings = 0;
+  reads = 0;
   override listPending(limit?: number) {
     this.scans += 1;
     return super.listPending(limit);
   }
+  override listWork(conversationId: string) {
+    this.workListings += 1;
+    return super.listWork(conversationId);
+  }
+  override get(incidentName: string, conversationId: string) {
+    this.reads += 1;
+    return super.get(incidentName, conversationId);
+  }
 }
 
 /** A worker whose slow scan runs once at start and then not for a minute; Teams calls are recorded. */
-function setup(table = memoryEntityTable(), extra: { keepLeaseMs?: number } = {}) {
+function setup(table = memoryEntityTable(), extra: Partial<Pick<CardDeliveryOptions, 'keepLeaseMs' | 'content'>> = {}) {
   const store = new CountingStore(table);
   const outbox = new StoredCardOutbox(store);
   const leaseTable = memoryEntityTable();
@@ -63,6 +73,57 @@ test('a change is drained at once in the conversations it names, without listing
     assert.deepEqual(s.calls.slice(2).map((c) => c.kind), ['update', 'update']);
     assert.equal(s.store.scans, 1, 'no scan of the pending cards');
     assert.equal((await s.store.get('inc-1', '19:a@thread.tacv2'))?.pending, false);
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+test("a new incident's first card is posted as the outbox created it: neither the card nor the work index is read", async () => {
+  const s = setup();
+  s.worker.start();
+  try {
+    await waitFor(() => s.store.scans === 1, { what: 'the scan at start', timeoutMs: 2_000, intervalMs: 5 });
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2'], undefined, { noCardsYet: true });
+    await waitFor(() => s.calls.length === 1, { what: 'the card posted', timeoutMs: 2_000, intervalMs: 5 });
+    await waitFor(async () => (await s.store.listPending()).length === 0, { what: 'its index entry removed', timeoutMs: 2_000, intervalMs: 5 });
+    assert.equal(s.store.reads, 0, 'the card was not read back');
+    assert.equal(s.store.workListings, 0, "the conversation's work was not listed");
+    const card = await s.store.get('inc-1', '19:a@thread.tacv2');
+    assert.deepEqual([card?.state, card?.activityId, card?.pending], ['posted', 'act-1', false]);
+
+    // An update is read afresh, with the conversation's other work.
+    await s.outbox.changed('inc-1', []);
+    await waitFor(() => s.calls.length === 2, { what: 'the card updated', timeoutMs: 2_000, intervalMs: 5 });
+    assert.equal(s.store.workListings, 1);
+  } finally {
+    await s.worker.stop();
+  }
+});
+
+test('a new card another instance changed before it was claimed is not posted from the stale row; the scan sends it once', async () => {
+  const table = memoryEntityTable();
+  const elsewhere = new TableCardOutboxStore(table);
+  let changedElsewhere = false;
+  const s = setup(table, {
+    content: async (subject, conversationId) => {
+      if (!changedElsewhere) {
+        changedElsewhere = true; // another instance marks the card between its creation and the claim here
+        await elsewhere.markPending((await elsewhere.get(subject, conversationId))!, { kind: 'person', text: 'Ada: on it' });
+      }
+      return { card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: subject }] } };
+    },
+  });
+  s.worker.start();
+  try {
+    await s.outbox.changed('inc-1', ['19:a@thread.tacv2'], undefined, { noCardsYet: true });
+    await waitFor(() => changedElsewhere, { what: 'the change elsewhere', timeoutMs: 2_000, intervalMs: 5 });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(s.calls.length, 0, 'the claim of the stale row failed: nothing posted');
+    assert.deepEqual((await s.store.listPending()).map((e) => e.incidentName), ['inc-1'], 'its index entry stays');
+    s.worker.nudge();
+    await waitFor(() => s.calls.length === 1, { what: 'the scan to post the card', timeoutMs: 2_000, intervalMs: 5 });
+    await s.worker.idle(2_000); // the note in its thread once it is posted
+    assert.deepEqual(s.calls.map((c) => c.kind), ['post', 'reply'], 'one card, then the note');
   } finally {
     await s.worker.stop();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StoredCardOutbox } from '../../../src/teams/card-outbox';
+import { StoredCardOutbox, type CardChange } from '../../../src/teams/card-outbox';
 import { TableCardOutboxStore } from '../../../src/teams/card-outbox-store';
 import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
 
@@ -76,16 +76,24 @@ test('a listener that stopped listening is not called', async () => {
   assert.equal(o.signals(), 2);
 });
 
-test('the signal names the subject and every conversation whose card of it got work', async () => {
+test('the signal names the subject, every conversation whose card of it got work, and the cards it created as written', async () => {
   const o = outbox();
-  const changes: unknown[] = [];
+  const changes: CardChange[] = [];
   o.box.onChanged((change) => changes.push(change));
   await o.box.changed(incident, [channel]);
   await o.box.changed(incident, [chat]);
-  assert.deepEqual(changes, [
-    { subject: incident, conversationIds: [channel] },
-    { subject: incident, conversationIds: [channel, chat] },
-  ]);
+  assert.deepEqual(
+    changes.map(({ subject, conversationIds, created }) => ({ subject, conversationIds, created: created.map((c) => c.card.conversationId) })),
+    [
+      { subject: incident, conversationIds: [channel], created: [channel] },
+      { subject: incident, conversationIds: [channel, chat], created: [chat] },
+    ],
+  );
+  const created = changes[1]!.created[0]!;
+  const stored = (await o.store.get(incident, chat))!;
+  const defined = (o: object) => JSON.parse(JSON.stringify(o)) as unknown;
+  assert.deepEqual(defined(created.card), defined(stored), 'the created card is the stored row, etag included');
+  assert.deepEqual(created.entry, (await o.store.listWork(chat))[0], 'and so is its index entry');
 });
 
 test('a card gets its work index entry before it gets work, and keeps it while it has work; a save of this process that takes its last work away is told', async () => {
