@@ -1,3 +1,4 @@
+import type { FileConfig } from './config/file-schema';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createGraphGroupChecker } from './access/graph-group-checker';
 import { createInMemoryGroupChecker } from './access/group-membership';
@@ -220,8 +221,14 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   logger.info({ url, devMode: config.devMode }, 'Argus is listening');
   // The card templating engine is loaded once the service answers, not before (see templating.ts).
   setImmediate(() => void templating());
-
   let stopped: Promise<void> | undefined;
+  // The members (and roles) of the conversations that get cards are listed ahead of their first
+  // card, a few a second: otherwise every first card after a start waits for a roster call, and
+  // those calls count against Teams' per-tenant limit just when cards arrive.
+  const warming = cardConversations(file.routing, subscriptions)
+    .then((ids) => viewers.warm?.(ids.slice(0, 500), { stopped: () => stopped !== undefined }))
+    .catch((err: unknown) => logger.warn({ err }, 'could not list the conversations that get cards'));
+
   return {
     url,
     port,
@@ -241,6 +248,7 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         backlog.stop();
         await intake.stop();
         await cardWorker.stop();
+        await warming;
         for (const task of background) await task.stop();
         await rejections.stop();
         await checkpoints.stop();
@@ -248,4 +256,11 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         logger.info('stopped');
       })()),
   };
+}
+
+/** The conversations routing sends cards to: its rules' and default conversations, then the subscribed ones. */
+async function cardConversations(routing: FileConfig['routing'], subscriptions: TableSubscriptionStore): Promise<string[]> {
+  const ids = new Set<string>([...routing.rules.map((r) => r.conversationId), ...(routing.default ? [routing.default] : [])]);
+  for (const sub of await subscriptions.list()) ids.add(sub.conversationId);
+  return [...ids];
 }

@@ -23,6 +23,12 @@ export interface CardViewers {
   refreshUserIds(conversationId: string, incident: { ownerObjectId?: string }): Promise<string[]>;
   /** Someone used a card action (refreshing or viewing a card does not count). */
   noteAction(actor: Actor, verb: string): void;
+  /**
+   * Lists the members of `conversationIds` and resolves their roles ahead of their first card (after
+   * a start), one conversation at a time, `spacingMs` apart (default 250: a few roster calls a
+   * second, well inside Teams' limits); stops early when `stopped()` says so. Failures are logged.
+   */
+  warm?(conversationIds: readonly string[], options?: { spacingMs?: number; stopped?: () => boolean }): Promise<void>;
 }
 
 /**
@@ -97,10 +103,31 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
     return at !== undefined && now() - at < activeWindowMs ? at : undefined;
   };
 
+  const resolving = new Map<string, Promise<RankedMember[]>>();
+
+  /**
+   * The members of a conversation with their roles. Roles resolved before are answered at once even
+   * when their list changed or they expired (they only choose who gets a per-user refresh; what a
+   * viewer sees is decided by their own role when the refresh comes), and resolved again in the
+   * background; only a conversation never resolved waits.
+   */
   async function rolesOf(conversationId: string, ownerObjectId: string | undefined): Promise<RankedMember[]> {
     const listed = await options.members.list(conversationId);
     const cached = resolved.get(conversationId);
     if (cached && cached.from === listed && cached.expiresAt > now()) return cached.members;
+    const again = resolving.get(conversationId) ?? resolve(conversationId, listed, ownerObjectId);
+    if (!cached) return again;
+    again.catch((err: unknown) => log.warn({ err, conversationId }, 'could not resolve the roles of the conversation members again'));
+    return cached.members;
+  }
+
+  function resolve(conversationId: string, listed: ConversationMember[], ownerObjectId: string | undefined): Promise<RankedMember[]> {
+    const run = resolveRoles(conversationId, listed, ownerObjectId).finally(() => resolving.delete(conversationId));
+    resolving.set(conversationId, run);
+    return run;
+  }
+
+  async function resolveRoles(conversationId: string, listed: ConversationMember[], ownerObjectId: string | undefined): Promise<RankedMember[]> {
     const owner = ownerObjectId?.toLowerCase();
     const first = (m: ConversationMember) => {
       const aad = m.aadObjectId?.toLowerCase();
@@ -129,6 +156,15 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
       } catch (err) {
         log.warn({ err, conversationId }, 'could not list the conversation members: the card goes without per-user views');
         return [];
+      }
+    },
+    async warm(conversationIds, o = {}) {
+      const spacingMs = o.spacingMs ?? 250;
+      for (const conversationId of conversationIds) {
+        if (o.stopped?.()) return;
+        if (!resolved.has(conversationId))
+          await rolesOf(conversationId, undefined).catch((err: unknown) => log.warn({ err, conversationId }, 'could not list the conversation members ahead of its cards'));
+        await new Promise((r) => setTimeout(r, spacingMs).unref?.());
       }
     },
     noteAction(actor, verb) {

@@ -37,23 +37,32 @@ export async function allMembers(page: (continuationToken: string | undefined) =
 
 export interface MemberCacheOptions {
   source: ConversationMembers;
+  /** A list is fresh this long (each list a little more or less: see `jitter`). */
   ttlMs: number;
   now?: () => number;
   /** Conversations whose lists are kept at most (the oldest go first). */
   maxConversations?: number;
-  /** After a failed listing with no list known, the failure is answered this long without asking (ms). */
+  /** After a failed listing, that conversation is not asked again for this long (ms). */
   failureBackoffMs?: number;
+  /**
+   * Each list's TTL is drawn from ttlMs × [1 − jitter, 1 + jitter] (default 0.1), so that lists
+   * fetched together (a burst of cards after a start) do not all expire in the same second.
+   */
+  jitter?: number;
 }
 
 /**
  * Lists a conversation's members at most once per TTL and lets concurrent callers share the
- * question. When listing fails, the last known list (even expired) is used rather than none, and
- * the next call asks again; with no list known, the failure goes to the caller, and for a short
- * while to the next callers too (no listing per card render of a conversation that cannot be listed).
+ * question. An expired list is answered at once and refreshed in the background (a card is not
+ * held up by a roster call, which counts against Teams' limits like any other); only a
+ * conversation with no list known waits for its listing. A failed listing leaves the last known
+ * list in place; with none known, the failure goes to the caller, and for a short while to the
+ * next callers too (no listing per card render of a conversation that cannot be listed).
  */
 export function createMemberCache(options: MemberCacheOptions): ConversationMembers {
   const now = options.now ?? Date.now;
   const maxConversations = options.maxConversations ?? 1_000;
+  const jitter = options.jitter ?? 0.1;
   const lists = new Map<string, { members: ConversationMember[]; expiresAt: number }>();
   const inflight = new Map<string, Promise<ConversationMember[]>>();
   const failed = new Map<string, { err: unknown; until: number }>();
@@ -61,11 +70,33 @@ export function createMemberCache(options: MemberCacheOptions): ConversationMemb
 
   function remember(conversationId: string, members: ConversationMember[]): void {
     lists.delete(conversationId);
-    lists.set(conversationId, { members, expiresAt: now() + options.ttlMs });
+    const ttl = options.ttlMs * (1 - jitter + 2 * jitter * Math.random());
+    lists.set(conversationId, { members, expiresAt: now() + ttl });
     for (const oldest of lists.keys()) {
       if (lists.size <= maxConversations) break;
       lists.delete(oldest);
     }
+  }
+
+  function ask(conversationId: string): Promise<ConversationMember[]> {
+    const pending = inflight.get(conversationId);
+    if (pending) return pending;
+    const asking = options.source
+      .list(conversationId)
+      .then((members) => {
+        failed.delete(conversationId);
+        remember(conversationId, members);
+        return members;
+      })
+      .catch((err: unknown) => {
+        failed.delete(conversationId);
+        failed.set(conversationId, { err, until: now() + failureBackoffMs });
+        if (failed.size > maxConversations) failed.delete(failed.keys().next().value!);
+        throw err;
+      })
+      .finally(() => inflight.delete(conversationId));
+    inflight.set(conversationId, asking);
+    return asking;
   }
 
   return {
@@ -73,26 +104,13 @@ export function createMemberCache(options: MemberCacheOptions): ConversationMemb
       const known = lists.get(conversationId);
       if (known && known.expiresAt > now()) return Promise.resolve(known.members);
       const failure = failed.get(conversationId);
-      if (!known && failure && failure.until > now()) return Promise.reject(failure.err);
-      const pending = inflight.get(conversationId);
-      if (pending) return pending;
-      const asking = options.source
-        .list(conversationId)
-        .then((members) => {
-          failed.delete(conversationId);
-          remember(conversationId, members);
-          return members;
-        })
-        .catch((err: unknown) => {
-          if (known) return known.members;
-          failed.delete(conversationId);
-          failed.set(conversationId, { err, until: now() + failureBackoffMs });
-          if (failed.size > maxConversations) failed.delete(failed.keys().next().value!);
-          throw err;
-        })
-        .finally(() => inflight.delete(conversationId));
-      inflight.set(conversationId, asking);
-      return asking;
+      const backingOff = failure !== undefined && failure.until > now();
+      if (known) {
+        if (!backingOff) ask(conversationId).catch(() => undefined); // refreshed in the background
+        return Promise.resolve(known.members);
+      }
+      if (backingOff) return Promise.reject(failure.err);
+      return ask(conversationId);
     },
   };
 }

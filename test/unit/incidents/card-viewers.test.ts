@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Actor, Role, RoleResolver } from '../../../src/access/roles';
 import { chooseRefreshUserIds, createCardViewers, type RankedMember } from '../../../src/incidents/card-viewers';
 import { createLogger } from '../../../src/logging/logger';
-import type { ConversationMember } from '../../../src/teams/conversation-members';
+import { createMemberCache, type ConversationMember } from '../../../src/teams/conversation-members';
 
 const aad = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
 const m = (n: number, role?: Role): RankedMember => ({ id: `29:u${n}`, aadObjectId: aad(n), role });
@@ -49,8 +49,50 @@ test('card viewers resolve each listed member once per TTL with the same resolve
   assert.deepEqual(await viewers.refreshUserIds('19:c', {}), ['29:u3', '29:u2', '29:u1'], 'a refresh is no action; an acknowledgement is');
   assert.equal(asked.length, 3, 'roles reused within the TTL');
   tick(1_000);
-  await viewers.refreshUserIds('19:c', {});
-  assert.equal(asked.length, 6, 'asked again after the TTL');
+  assert.deepEqual(await viewers.refreshUserIds('19:c', {}), ['29:u3', '29:u2', '29:u1'], 'expired roles are answered at once');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(asked.length, 6, 'and asked again after the TTL, in the background');
+});
+
+test('card viewers list the members of the conversations that get cards ahead of their first card, once each, until stopped', async () => {
+  const listings: string[] = [];
+  let hold: Promise<void> | undefined;
+  const roles: RoleResolver = {
+    resolve: async () => {
+      await hold;
+      return { role: 'responder', roles: ['responder'], federated: false, reasons: [] };
+    },
+  };
+  let now = 0;
+  const members = createMemberCache({
+    ttlMs: 60_000,
+    jitter: 0,
+    now: () => now,
+    source: { list: async (id) => (listings.push(id), [{ id: `29:${id}`, aadObjectId: aad(listings.length) }]) },
+  });
+  const viewers = createCardViewers({
+    members,
+    now: () => now,
+    roles,
+    homeTenantId: 'home',
+    logger: createLogger({ level: 'silent' }),
+    ttlMs: 60_000,
+  });
+  await viewers.refreshUserIds('19:a', {});
+  await viewers.warm!(['19:a', '19:b', '19:c'], { spacingMs: 0 });
+  assert.deepEqual(listings, ['19:a', '19:b', '19:c'], 'one listing each; a conversation already known is skipped');
+  assert.deepEqual(await viewers.refreshUserIds('19:c', {}), ['29:19:c']);
+  assert.equal(listings.length, 3, 'its first card needs no listing');
+  let stop = false;
+  await viewers.warm!(['19:d', '19:e'], { spacingMs: 0, stopped: () => ((stop = listings.length >= 4), stop) });
+  assert.deepEqual(listings.slice(3), ['19:d'], 'stops when told');
+
+  // Once expired, the roles known are answered while the members are listed and resolved again.
+  now += 61_000;
+  let release!: () => void;
+  hold = new Promise<void>((r) => (release = r));
+  assert.deepEqual(await viewers.refreshUserIds('19:c', {}), ['29:19:c'], 'not held up by the resolver');
+  release();
 });
 
 test('card viewers: members that cannot be listed cost the per-user views, never the card', async () => {
