@@ -164,7 +164,7 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
         if (o.stopped?.()) return;
         if (!resolved.has(conversationId))
           await rolesOf(conversationId, undefined).catch((err: unknown) => log.warn({ err, conversationId }, 'could not list the conversation members ahead of its cards'));
-        await new Promise((r) => setTimeout(r, spacingMs).unref?.());
+        if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
       }
     },
     noteAction(actor, verb) {
