@@ -86,15 +86,16 @@ export class EventRunner {
     const firstRun = (item: QueuedItem) =>
       firstDelivery(item) && readAt - Date.parse(item.event?.receivedAt ?? '') < this.o.visibilityTimeoutSeconds * 1000;
     this.inFlight += msg.items.length;
-    this.track(msg, this.handleMessage(msg, (item) => ({ run: firstRun(item), delivery: firstDelivery(item) })));
+    this.track(msg.items.length, this.handleMessage(msg, (item) => ({ run: firstRun(item), delivery: firstDelivery(item) })));
   }
 
   /**
-   * Takes up to `count` free slots now. Each message handed to `run` is run at once with them (its
-   * events were just stored: their first run, from the event and etag in memory); slots of events
-   * whose message was not sent are given back, their events left to the sweep.
+   * Takes up to `count` free slots now. The items handed to `run` are run at once with them (their
+   * events were just stored: their first run, from the event and etag in memory), while their
+   * messages are sent; each message sent is completed once its events are settled. Slots not used
+   * are given back.
    */
-  private reserve(count: number): { count: number; run(messages: QueuedEvent[]): void } {
+  private reserve(count: number): { count: number; run(items: QueuedItem[], messages: Promise<QueuedEvent[]>): void } {
     const held: Array<() => void> = [];
     while (this.router && !this.stopping && held.length < count) {
       const slot = this.slots.tryTake();
@@ -102,20 +103,27 @@ export class EventRunner {
       held.push(slot);
     }
     this.inFlight += held.length;
-    const run = (messages: QueuedEvent[]) => {
-      for (const msg of messages) this.track(msg, this.handleMessage(msg, () => ({ run: true, delivery: true }), held.splice(0, msg.items.length)));
+    const run = (items: QueuedItem[], messages: Promise<QueuedEvent[]>) => {
+      const slots = held.splice(0, items.length);
       this.inFlight -= held.length;
       for (const slot of held.splice(0)) slot();
+      if (items.length > 0) this.track(items.length, this.handleStored(items, messages, slots));
       this.onFinished();
     };
     return { count: held.length, run };
   }
 
-  private track(msg: QueuedEvent, work: Promise<void>): void {
+  /** Runs events just stored here, then completes the messages sent for them (see reserve). */
+  private async handleStored(items: QueuedItem[], messages: Promise<QueuedEvent[]>, slots: Array<() => void>): Promise<void> {
+    await Promise.all(items.map((item, i) => this.handleOnce(item, { run: true, delivery: true }, slots[i])));
+    await Promise.all((await messages).map((msg) => this.o.queue.complete(msg)));
+  }
+
+  private track(items: number, work: Promise<void>): void {
     void work
       .catch((err: unknown) => this.o.logger.error({ err }, 'event processing failed unexpectedly'))
       .finally(() => {
-        this.inFlight -= msg.items.length;
+        this.inFlight -= items;
         this.onFinished();
       });
   }
@@ -124,8 +132,8 @@ export class EventRunner {
    * Processes every event a message points at; the message is completed when all are settled.
    * An event that must be retried gets a message of its own, delayed by its backoff.
    */
-  private async handleMessage(msg: QueuedEvent, first: (item: QueuedItem) => First, slots: Array<() => void> = []): Promise<void> {
-    await Promise.all(msg.items.map((item, i) => this.handleOnce(item, first(item), slots[i])));
+  private async handleMessage(msg: QueuedEvent, first: (item: QueuedItem) => First): Promise<void> {
+    await Promise.all(msg.items.map((item) => this.handleOnce(item, first(item))));
     await this.o.queue.complete(msg);
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { ArgusEventMap, EventName } from './event-map';
-import type { EventQueue, QueuedEvent } from './event-queue';
+import type { EventQueue, QueuedEvent, QueuedItem } from './event-queue';
 import { EventStore, eventPartition, type StoredEvent } from './event-store';
 
 export interface AcceptInput<N extends EventName> {
@@ -27,13 +27,19 @@ export interface GroupCommitOptions {
 
 /**
  * Running events on the instance that stored them, as soon as they are stored: as many as it has
- * room for now (never a queue in memory); their messages are sent hidden for `holdSeconds`, so no
- * other instance takes them unless the run never ends (a crash), and handed to `run` to be
- * deleted once their events are settled. The rest are sent as usual, for any instance.
+ * room for now (never a queue in memory). They run while their messages are being sent, hidden for
+ * `holdSeconds`, so that no other instance takes them unless the run never ends (a crash); each
+ * message is deleted once its events are settled and it was sent. An event whose message could
+ * not be sent runs all the same: its row is what the sweep goes by (a row still pending when due
+ * is sent again), so a crash or a queue outage loses nothing. The rest are sent as usual, for any
+ * instance.
  */
 export interface RunHere {
-  /** Room to run up to `count` events here now: how many it took, and what runs them (and gives back the room not used). */
-  reserve(count: number): { count: number; run(messages: QueuedEvent[]): void };
+  /**
+   * Room to run up to `count` events here now: how many it took, and what runs them at once
+   * (`items`, with the messages being sent for them) and gives back the room not used.
+   */
+  reserve(count: number): { count: number; run(items: QueuedItem[], messages: Promise<QueuedEvent[]>): void };
   holdSeconds: number;
 }
 
@@ -170,14 +176,17 @@ export class GroupCommit {
   private async enqueueLoop(): Promise<void> {
     while (this.toEnqueue.length > 0) {
       const batch = this.toEnqueue.splice(0, 500).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true }));
-      const here = this.o.runHere?.reserve(batch.length);
+      const runHere = this.o.runHere;
+      const here = runHere && { ...runHere.reserve(batch.length), holdSeconds: runHere.holdSeconds };
       const held = batch.splice(0, here?.count ?? 0);
       const sendHeld = async () => {
-        if (!here || held.length === 0) return;
-        const sent = await this.o.queue.sendHeld(held, this.o.runHere!.holdSeconds).catch((err: unknown) => (this.notSent(err, held.length), []));
+        if (!here) return;
+        if (held.length === 0) return here.run([], Promise.resolve([]));
+        const sending = this.o.queue.sendHeld(held, here.holdSeconds).catch((err: unknown): QueuedEvent[] => (this.notSent(err, held.length, true), []));
+        here.run(held, sending); // at once: the send is not on the way to the card
+        const sent = await sending;
         const unsent = held.length - sent.reduce((n, m) => n + m.items.length, 0);
-        if (sent.length > 0 && unsent > 0) this.notSent(undefined, unsent);
-        here.run(sent);
+        if (sent.length > 0 && unsent > 0) this.notSent(undefined, unsent, true);
       };
       const sendQueued = async () => {
         if (batch.length === 0) return;
@@ -189,8 +198,11 @@ export class GroupCommit {
     this.enqueuing = false;
   }
 
-  /** Stored is what the 2xx promises; the sweep enqueues them once the queue answers again. */
-  private notSent(err: unknown, events: number): void {
-    this.o.logger.warn({ err, events }, 'events stored but not enqueued; the sweep will enqueue them');
+  /** Stored is what the 2xx promises; the sweep enqueues them once the queue answers again (those run here, only if their run did not settle them). */
+  private notSent(err: unknown, events: number, runHere = false): void {
+    this.o.logger.warn(
+      { err, events },
+      runHere ? 'events stored and run here, but their messages were not sent; the sweep sends any left unsettled' : 'events stored but not enqueued; the sweep will enqueue them',
+    );
   }
 }

@@ -74,11 +74,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * Azurite (Table, Queue and Blob, which the evidence store uses) as its own Node process, its database under
  * `location` (saved to disk every few seconds, as the embedded one) or, `inMemory`, never saved.
  */
-export async function startStorageProcess(location: string, inMemory = false, debugLog?: string): Promise<StorageProcess> {
+export async function startStorageProcess(location: string, inMemory = false, debugLog?: string, nodeArgs: string[] = []): Promise<StorageProcess> {
   const [tablePort, queuePort, blobPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const child = tracked(spawn(
     process.execPath,
-    [join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry',
+    [...nodeArgs, join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--skipApiVersionCheck', '--disableTelemetry',
       ...(inMemory ? ['--inMemoryPersistence'] : ['--location', location]),
       ...(debugLog ? ['--debug', debugLog] : []),
       '--tablePort', String(tablePort), '--queuePort', String(queuePort), '--blobPort', String(blobPort)],

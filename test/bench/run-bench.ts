@@ -8,6 +8,7 @@
  * --ingest=5000  --e2e-rates=40,50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
  * --cold-starts=3  --argus-node-args="…"  --argus-stderr  --heap-snapshot-dir=DIR  --memory-log=FILE
  * --allocation-profile=FILE  --storage-debug-log=FILE (the emulator logs every request: what each event costs in storage calls)
+ * --storage-node-args='--cpu-prof --cpu-prof-dir=DIR' (node flags for the emulator's process, e.g. to profile it)
  */
 import { Agent, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   try {
     if (external) {
       mkdirSync(join(dir, 'azurite'));
-      storage = await startStorageProcess(join(dir, 'azurite'), args.has('storage-in-memory'), args.get('storage-debug-log'));
+      storage = await startStorageProcess(join(dir, 'azurite'), args.has('storage-in-memory'), args.get('storage-debug-log'), (args.get('storage-node-args') ?? '').split(' ').filter(Boolean));
     }
     argus = await startArgusProcess({ launcher, env: env(port()), cwd: dir, nodeArgs: argusNodeArgs, showStderr: args.has('argus-stderr') });
     const { url } = argus;

@@ -63,23 +63,29 @@ async function setup(name: string, handler?: (key: string) => Promise<void>, con
 
 const alert = (key: string) => ({ name: 'alert.received' as const, source: 'alerts', idempotencyKey: key, payload: { alert: { title: 'test alert' } } });
 
-test('events stored while the queue refused them are enqueued by the sweep and processed once', async () => {
-  const { intake, queue, handled } = await setup('SweepLost');
+test('events stored while the queue refused them run here all the same, once; those with no room here are enqueued by the sweep and processed once', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // One slot, held by the first event until released: the others find no room here.
+  const { intake, queue, handled } = await setup('SweepLost', async (key) => (key === 'lost-0' ? gate : undefined), 1);
   intake.start();
   try {
     queue.down = true;
-    const keys = Array.from({ length: 12 }, (_, i) => `lost-${i}`);
+    assert.ok(!(await intake.accept(alert('lost-0'))).duplicate);
+    await waitFor(() => handled.has('lost-0'), { what: 'the first event running here though its message was not sent', timeoutMs: 10_000 });
+    const keys = Array.from({ length: 11 }, (_, i) => `lost-${i + 1}`);
     const results = await Promise.all(keys.map((k) => intake.accept(alert(k))));
     assert.ok(results.every((r) => !r.duplicate), 'stored: the sender got its acknowledgement');
-    await waitFor(() => queue.sends > 0, { what: 'the failed enqueue', timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(handled.size, 0, 'nothing was processed while no message existed');
+    assert.deepEqual([...handled.keys()], ['lost-0'], 'the others wait: no room here, and no message exists');
+    release();
     queue.down = false;
     await waitFor(() => keys.every((k) => handled.has(k)), { what: 'every stored event processed', timeoutMs: 10_000 });
     await intake.idle(10_000);
     await new Promise((r) => setTimeout(r, 1_500)); // more sweeps: nothing is sent again
     assert.ok([...handled.values()].every((n) => n === 1), `each event ran once: ${JSON.stringify([...handled])}`);
   } finally {
+    release();
     await intake.stop();
   }
 });
