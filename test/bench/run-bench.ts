@@ -5,7 +5,7 @@
  * rates, the storm, peak memory of Argus and of the emulator per phase, and cold starts.
  *
  * Options: --phases=ingest,e2e,storm,cold-start  --storage=external|embedded  --storage-in-memory  --start=compiled|tsx
- * --ingest=5000  --e2e-rates=40,50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
+ * --ingest=5000  --e2e-rates=30,40,50,200  --e2e-seconds=20  --storm-incidents=100  --storm-versions=100
  * --cold-starts=3  --argus-node-args="…"  --argus-stderr  --heap-snapshot-dir=DIR  --memory-log=FILE
  * --allocation-profile=FILE  --storage-debug-log=FILE (the emulator logs every request: what each event costs in storage calls)
  * --storage-node-args='--cpu-prof --cpu-prof-dir=DIR' (node flags for the emulator's process, e.g. to profile it)
@@ -36,7 +36,7 @@ const phases = new Set((args.get('phases') ?? 'ingest,e2e,storm,cold-start').spl
 const external = (args.get('storage') ?? 'external') === 'external';
 const launcher = (args.get('start') ?? 'compiled') as Launcher;
 const ingestCount = phases.has('ingest') ? n('ingest', 5000) : 0;
-const e2eRates = phases.has('e2e') ? (args.get('e2e-rates') ?? '40,50,200').split(',').map(Number) : [];
+const e2eRates = phases.has('e2e') ? (args.get('e2e-rates') ?? '30,40,50,200').split(',').map(Number) : [];
 const e2eSeconds = n('e2e-seconds', 20);
 const stormIncidents = phases.has('storm') ? n('storm-incidents', 100) : 0;
 const stormVersions = n('storm-versions', 100);
