@@ -1,6 +1,7 @@
 import { roleAtLeast, type Actor, type Role, type RoleResolver } from '../access/roles';
 import { MAX_REFRESH_USER_IDS } from '../cards/incident-card-data';
 import { incidentVerbs } from '../cards/verbs';
+import { ArgusError } from '../errors/catalog';
 import type { Logger } from '../logging/logger';
 import type { ConversationMember, ConversationMembers } from '../teams/conversation-members';
 
@@ -163,7 +164,12 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
       for (const conversationId of conversationIds) {
         if (o.stopped?.()) return;
         if (!resolved.has(conversationId))
-          await rolesOf(conversationId, undefined).catch((err: unknown) => log.warn({ err, conversationId }, 'could not list the conversation members ahead of its cards'));
+          await rolesOf(conversationId, undefined).catch((err: unknown) =>
+            // Routing may name a conversation Argus is not installed in (yet): nothing to list there.
+            err instanceof ArgusError && err.code === 'ARGUS_NOT_FOUND'
+              ? log.debug({ conversationId }, 'a conversation routing names is not installed: no members to list')
+              : log.warn({ err, conversationId }, 'could not list the conversation members ahead of its cards'),
+          );
         if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
       }
     },

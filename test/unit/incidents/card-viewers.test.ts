@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Actor, Role, RoleResolver } from '../../../src/access/roles';
 import { chooseRefreshUserIds, createCardViewers, type RankedMember } from '../../../src/incidents/card-viewers';
+import { ArgusError } from '../../../src/errors/catalog';
 import { createLogger } from '../../../src/logging/logger';
 import { createMemberCache, type ConversationMember } from '../../../src/teams/conversation-members';
 
@@ -68,7 +69,13 @@ test('card viewers list the members of the conversations that get cards ahead of
     ttlMs: 60_000,
     jitter: 0,
     now: () => now,
-    source: { list: async (id) => (listings.push(id), [{ id: `29:${id}`, aadObjectId: aad(listings.length) }]) },
+    source: {
+      list: async (id) => {
+        listings.push(id);
+        if (id === '19:gone') throw new ArgusError('ARGUS_NOT_FOUND', `Argus is not installed in conversation ${id}`);
+        return [{ id: `29:${id}`, aadObjectId: aad(listings.length) }];
+      },
+    },
   });
   const viewers = createCardViewers({
     members,
@@ -84,6 +91,8 @@ test('card viewers list the members of the conversations that get cards ahead of
   assert.deepEqual(await viewers.refreshUserIds('19:c', {}), ['29:19:c']);
   assert.equal(listings.length, 3, 'its first card needs no listing');
   let stop = false;
+  await viewers.warm!(['19:gone'], { spacingMs: 0 }); // not installed: skipped quietly, nothing thrown
+  assert.equal(listings.pop(), '19:gone', 'asked once');
   await viewers.warm!(['19:d', '19:e'], { spacingMs: 0, stopped: () => ((stop = listings.length >= 4), stop) });
   assert.deepEqual(listings.slice(3), ['19:d'], 'stops when told');
 
