@@ -248,7 +248,8 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
         backlog.stop();
         await intake.stop();
         await cardWorker.stop();
-        await warming;
+        // The warm-up stops at its next conversation; a roster call in flight is not waited for long.
+        await Promise.race([warming, new Promise((r) => setTimeout(r, 1_000).unref())]);
         for (const task of background) await task.stop();
         await rejections.stop();
         await checkpoints.stop();
