@@ -1,4 +1,3 @@
-import type { FileConfig } from './config/file-schema';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createGraphGroupChecker } from './access/graph-group-checker';
 import { createInMemoryGroupChecker } from './access/group-membership';
@@ -30,6 +29,7 @@ import { templating } from './cards/templating';
 import { StoredCardOutbox } from './teams/card-outbox';
 import { TableCardOutboxStore } from './teams/card-outbox-store';
 import { TableIncidentRepository } from './incidents/incident-repository';
+import { routedConversations } from './incidents/routing';
 import { createSentinelClient } from './incidents/sentinel-client';
 import { TableSubscriptionStore } from './incidents/subscription-store';
 import { createEntraWebhookAuthenticator } from './ingress/entra-token';
@@ -225,8 +225,9 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   // The members (and roles) of the conversations that get cards are listed ahead of their first
   // card, a few a second: otherwise every first card after a start waits for a roster call, and
   // those calls count against Teams' per-tenant limit just when cards arrive.
-  const warming = cardConversations(file.routing, subscriptions)
-    .then((ids) => viewers.warm?.(ids.slice(0, 500), { stopped: () => stopped !== undefined }))
+  const warming = subscriptions
+    .list()
+    .then((subscribed) => viewers.warm?.(routedConversations(file.routing, subscribed).slice(0, 500), { stopped: () => stopped !== undefined }))
     .catch((err: unknown) => logger.warn({ err }, 'could not list the conversations that get cards'));
 
   return {
@@ -259,9 +260,3 @@ export async function startArgus(config: ArgusConfig, options: StartOptions): Pr
   };
 }
 
-/** The conversations routing sends cards to: its rules' and default conversations, then the subscribed ones. */
-async function cardConversations(routing: FileConfig['routing'], subscriptions: TableSubscriptionStore): Promise<string[]> {
-  const ids = new Set<string>([...routing.rules.map((r) => r.conversationId), ...(routing.default ? [routing.default] : [])]);
-  for (const sub of await subscriptions.list()) ids.add(sub.conversationId);
-  return [...ids];
-}

@@ -6,7 +6,7 @@ import { asEntityTable, type EntityTable, type StoredEntity } from '../storage/e
 import type { Indicator, IntelSource, IntelVerdict } from '../triage/types';
 import { indicatorKey } from './indicators';
 import type { LookupResult } from './intel-source';
-import { LruMap } from './lru';
+import { LruMap } from '../cache/lru-map';
 
 /**
  * Answers of the intel sources, kept for a time that depends on the verdict (`enrichment.cache`):

@@ -177,12 +177,12 @@ export class GroupCommit {
     while (this.toEnqueue.length > 0) {
       const batch = this.toEnqueue.splice(0, 500).map((e) => ({ partitionKey: e.partitionKey, rowKey: e.rowKey, event: e.event, etag: e.etag, fresh: true }));
       const runHere = this.o.runHere;
-      const here = runHere && { ...runHere.reserve(batch.length), holdSeconds: runHere.holdSeconds };
+      const here = runHere?.reserve(batch.length);
       const held = batch.splice(0, here?.count ?? 0);
       const sendHeld = async () => {
-        if (!here) return;
+        if (!runHere || !here) return;
         if (held.length === 0) return here.run([], Promise.resolve([]));
-        const sending = this.o.queue.sendHeld(held, here.holdSeconds).catch((err: unknown): QueuedEvent[] => (this.notSent(err, held.length, true), []));
+        const sending = this.o.queue.sendHeld(held, runHere.holdSeconds).catch((err: unknown): QueuedEvent[] => (this.notSent(err, held.length, true), []));
         here.run(held, sending); // at once: the send is not on the way to the card
         const sent = await sending;
         const unsent = held.length - sent.reduce((n, m) => n + m.items.length, 0);

@@ -1,4 +1,5 @@
 import { roleAtLeast, type Actor, type Role, type RoleResolver } from '../access/roles';
+import { LruMap } from '../cache/lru-map';
 import { MAX_REFRESH_USER_IDS } from '../cards/incident-card-data';
 import { incidentVerbs } from '../cards/verbs';
 import { ArgusError } from '../errors/catalog';
@@ -96,8 +97,8 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
   const maxResolved = options.maxResolved ?? 300;
   const activeWindowMs = options.activeWindowMs ?? 7 * 24 * 3_600_000;
   const log = options.logger.child({ component: 'card-viewers' });
-  const active = new Map<string, number>();
-  const resolved = new Map<string, { members: RankedMember[]; expiresAt: number; from: ConversationMember[] }>();
+  const active = new LruMap<string, number>(5_000);
+  const resolved = new LruMap<string, { members: RankedMember[]; expiresAt: number; from: ConversationMember[] }>(1_000);
 
   const lastActive = (aad: string): number | undefined => {
     const at = active.get(aad);
@@ -140,12 +141,7 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
       const decision = await options.roles.resolve({ aadObjectId: m.aadObjectId, tenantId: m.tenantId ?? options.homeTenantId, name: m.name, teamsUserId: m.id });
       return { id: m.id, aadObjectId: m.aadObjectId, role: decision.role };
     });
-    resolved.delete(conversationId);
     resolved.set(conversationId, { members, expiresAt: now() + options.ttlMs, from: listed });
-    for (const oldest of resolved.keys()) {
-      if (resolved.size <= 1_000) break;
-      resolved.delete(oldest);
-    }
     return members;
   }
 
@@ -176,12 +172,7 @@ export function createCardViewers(options: CardViewersOptions): CardViewers {
     noteAction(actor, verb) {
       const aad = actor.aadObjectId?.toLowerCase();
       if (!aad || verb === incidentVerbs.refresh || verb === incidentVerbs.view) return;
-      active.delete(aad);
       active.set(aad, now());
-      for (const oldest of active.keys()) {
-        if (active.size <= 5_000) break;
-        active.delete(oldest);
-      }
     },
   };
 }

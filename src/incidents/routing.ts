@@ -21,3 +21,10 @@ export function routeIncident(incident: Incident, routing: FileConfig['routing']
   if (targets.size === 0 && routing.default) targets.add(routing.default);
   return [...targets];
 }
+
+/** Every conversation routing may send a card to: its rules' and default conversations, then the subscribed ones. */
+export function routedConversations(routing: FileConfig['routing'], subscriptions: Subscription[]): string[] {
+  const ids = new Set([...routing.rules.map((r) => r.conversationId), ...(routing.default ? [routing.default] : [])]);
+  for (const sub of subscriptions) ids.add(sub.conversationId);
+  return [...ids];
+}

@@ -1,3 +1,5 @@
+import { LruMap } from '../cache/lru-map';
+
 /** A member of a Teams conversation, as the Bot Connector lists it. */
 export interface ConversationMember {
   /** Teams user id (29:…), what `refresh.userIds` names. */
@@ -40,7 +42,7 @@ export interface MemberCacheOptions {
   /** A list is fresh this long (each list a little more or less: see `jitter`). */
   ttlMs: number;
   now?: () => number;
-  /** Conversations whose lists are kept at most (the oldest go first). */
+  /** Conversations whose lists are kept at most (the least recently used go first). */
   maxConversations?: number;
   /** After a failed listing, that conversation is not asked again for this long (ms). */
   failureBackoffMs?: number;
@@ -63,19 +65,14 @@ export function createMemberCache(options: MemberCacheOptions): ConversationMemb
   const now = options.now ?? Date.now;
   const maxConversations = options.maxConversations ?? 1_000;
   const jitter = options.jitter ?? 0.1;
-  const lists = new Map<string, { members: ConversationMember[]; expiresAt: number }>();
+  const lists = new LruMap<string, { members: ConversationMember[]; expiresAt: number }>(maxConversations);
   const inflight = new Map<string, Promise<ConversationMember[]>>();
-  const failed = new Map<string, { err: unknown; until: number }>();
+  const failed = new LruMap<string, { err: unknown; until: number }>(maxConversations);
   const failureBackoffMs = options.failureBackoffMs ?? 60_000;
 
   function remember(conversationId: string, members: ConversationMember[]): void {
-    lists.delete(conversationId);
     const ttl = options.ttlMs * (1 - jitter + 2 * jitter * Math.random());
     lists.set(conversationId, { members, expiresAt: now() + ttl });
-    for (const oldest of lists.keys()) {
-      if (lists.size <= maxConversations) break;
-      lists.delete(oldest);
-    }
   }
 
   function ask(conversationId: string): Promise<ConversationMember[]> {
@@ -89,9 +86,7 @@ export function createMemberCache(options: MemberCacheOptions): ConversationMemb
         return members;
       })
       .catch((err: unknown) => {
-        failed.delete(conversationId);
         failed.set(conversationId, { err, until: now() + failureBackoffMs });
-        if (failed.size > maxConversations) failed.delete(failed.keys().next().value!);
         throw err;
       })
       .finally(() => inflight.delete(conversationId));

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ConversationReference } from 'botbuilder';
+import { LruMap } from '../cache/lru-map';
 import { ArgusError } from '../errors/catalog';
 import { asEntityTable, eq, storageUnavailable, type EntityTable, type StoredEntity } from '../storage/entity-table';
 import { encodeKey } from '../storage/keys';
@@ -42,8 +43,8 @@ export interface ConversationStore {
 /** Conversations in table ArgusConversations, one row each in partition `conversation`. */
 export class TableConversationStore implements ConversationStore {
   private readonly table: EntityTable;
-  /** Rows read lately, oldest first (cacheMs). */
-  private readonly recent = new Map<string, { conv: StoredConversation; at: number }>();
+  /** Rows read lately, each used again for cacheMs. */
+  private readonly recent = new LruMap<string, { conv: StoredConversation; at: number }>(10_000);
 
   constructor(
     table: TableClient | EntityTable,
@@ -62,15 +63,7 @@ export class TableConversationStore implements ConversationStore {
   }
 
   private remember(conv: StoredConversation): void {
-    const ttl = this.options.cacheMs ?? 0;
-    if (ttl <= 0) return;
-    const now = Date.now();
-    this.recent.delete(conv.conversationId);
-    this.recent.set(conv.conversationId, { conv, at: now });
-    for (const [key, entry] of this.recent) {
-      if (now - entry.at < ttl && this.recent.size <= 10_000) break;
-      this.recent.delete(key);
-    }
+    if ((this.options.cacheMs ?? 0) > 0) this.recent.set(conv.conversationId, { conv, at: Date.now() });
   }
 
   /** Refuses (ARGUS_SERVICE_URL_NOT_ALLOWED) a reference whose serviceUrl Argus would not call. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { enrichmentSchema } from '../../../src/config/enrichment-schema';
 import { cacheTtls, TableIntelCache } from '../../../src/enrichment/intel-cache';
 import type { LookupResult } from '../../../src/enrichment/intel-source';
-import { LruMap } from '../../../src/enrichment/lru';
+import { LruMap } from '../../../src/cache/lru-map';
 import type { EntityTable } from '../../../src/storage/entity-table';
 import { memoryEntityTable } from '../../../src/storage/memory-entity-table';
 import type { Indicator } from '../../../src/triage/types';

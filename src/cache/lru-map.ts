@@ -31,7 +31,15 @@ export class LruMap<K, V> {
     }
   }
 
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
   delete(key: K): boolean {
     return this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }
