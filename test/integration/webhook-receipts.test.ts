@@ -40,7 +40,7 @@ async function world() {
   await queues.ensureQueue(qname);
   await queues.ensureQueue(`${qname}-poison`);
   /** One Argus instance: its own audit writer (small segments: searches cross several). */
-  const instance = (handler: (key: string) => Promise<void>, concurrency = 16) => {
+  const instance = (handler: (key: string) => Promise<void>, concurrency = 16, visibilityTimeoutSeconds = 1) => {
     const router = new EventRouter(handle('alert.received', 'test', (event) => handler(event.idempotencyKey)));
     const audit = new TableAuditLog({ client: auditTable, segmentRows: 5 });
     return intakeWith(new DurableIntake({
@@ -48,7 +48,7 @@ async function world() {
       queue: new EventQueue(queues.queue(qname), queues.queue(`${qname}-poison`)),
       receipts: new ReceiptAudit(audit),
       logger: createLogger({ level: 'silent' }),
-      visibilityTimeoutSeconds: 1,
+      visibilityTimeoutSeconds,
       baseDelayMs: 50,
       sweepIntervalMs: 60_000,
       maxPollIntervalMs: 100,
@@ -131,9 +131,12 @@ test('an instance that dies between the receipt and the outcome: another finds t
   // holds one event at a time. Their messages reappear after the visibility timeout and go to B.
   const a = w.instance(() => new Promise<void>(() => undefined), 1);
   const handledLater: string[] = [];
-  const b = w.instance(async (key) => void handledLater.push(key));
+  // B and the filler hold what they take for 10 s: their run (a receipt search across segments) may
+  // outlast A's 1 s, and a message that came back meanwhile would be run again by the other, which
+  // the design allows for a run longer than the visibility timeout, but is not this scenario.
+  const b = w.instance(async (key) => void handledLater.push(key), 16, 10);
   // Another instance's events keep the chain growing over several segments meanwhile.
-  const filler = w.instance(async (key) => void handledLater.push(key));
+  const filler = w.instance(async (key) => void handledLater.push(key), 16, 10);
   const { eventId } = await a.accept(alert('orphaned'));
   a.start();
   try {
